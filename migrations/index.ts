@@ -1,0 +1,9 @@
+import type { Knex } from 'knex';
+import * as createUsers from './20261126000100_create_users';
+import * as createSessions from './20261126000200_create_sessions';
+
+/** Every migration, in order. A merged migration is never edited; add a new one instead. */
+export const migrations: Record<string, Knex.Migration> = {
+  '20261126000100_create_users': createUsers,
+  '20261126000200_create_sessions': createSessions,
+};

@@ -1,0 +1,75 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Container } from './container';
+import { createApi, type ApiResult } from './http/create-api';
+import { operationHandlers } from './http/operation-handlers';
+import { sendProblem } from './http/problem-details';
+import { assignRequestId } from './http/request-id';
+import { createBearerAuth } from './http/security/bearer-auth';
+import { loadContract } from './platform/contract';
+import { stringify } from 'yaml';
+
+/** Builds the HTTP app without listening, so tests and the process entry build the same thing. */
+export async function buildApp(container: Container): Promise<express.Express> {
+  const { config, logger, services } = container;
+  const contract = loadContract();
+  const api = await createApi(contract, operationHandlers, {
+    services,
+    logger,
+    authenticate: createBearerAuth(container.tokens, services.sessions),
+  });
+  const contractJson = JSON.stringify(contract);
+  const contractYaml = stringify(contract);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', config.http.trustProxy);
+  app.set('query parser', 'simple');
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => assignRequestId(req, res),
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    }),
+  );
+  const limit = config.http.bodyLimitBytes;
+  app.use(express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(express.urlencoded({ limit, extended: false, parameterLimit: 50 }));
+
+  app.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(contractJson);
+  });
+  app.get('/openapi.yaml', (_req, res) => {
+    res.type('application/yaml').send(contractYaml);
+  });
+
+  app.use(async (req: Request, res: Response) => {
+    const result = (await api.handleRequest(
+      {
+        method: req.method === 'HEAD' ? 'get' : req.method,
+        path: req.path,
+        body: req.body,
+        query: req.query as Record<string, string | string[]>,
+        headers: req.headers as Record<string, string | string[]>,
+      },
+      req,
+      res,
+    )) as ApiResult;
+    send(res, result);
+  });
+
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    sendProblem(req, res, error, logger);
+  });
+  return app;
+}
+
+function send(res: Response, result: ApiResult): void {
+  res.status(result.status);
+  for (const [name, value] of Object.entries(result.headers ?? {})) {
+    if (value !== undefined) res.setHeader(name, value);
+  }
+  if (result.body === undefined) res.end();
+  else res.json(result.body);
+}

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+
+const DEV_JWT_SECRET = 'inkwell-development-secret-not-for-production-use';
+const PLACEHOLDER_SECRETS = new Set(['changeme', 'change-me', 'changethis', 'secret', DEV_JWT_SECRET]);
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? value : undefined))
+    .refine(
+      (value) => value === undefined || protocols.some((p) => value.startsWith(`${p}://`)),
+      { message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}` },
+    );
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(3000),
+  TRUST_PROXY: bool.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
+  DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
+  DATABASE_POOL_MAX: int(1, 100).default(10),
+  DATA_DIR: z.string().min(1).default('./data/pglite'),
+  MIGRATE_ON_START: bool.default(true),
+  REDIS_URL: optionalUrl(['redis', 'rediss']),
+  REDIS_COMMAND_TIMEOUT_MS: int(10, 10_000).default(250),
+  CACHE_KEY_PREFIX: z.string().max(64).default('inkwell:'),
+  CACHE_TTL_SECONDS: int(1, 86_400).default(300),
+  SESSION_CACHE_TTL_SECONDS: int(1, 3_600).default(60),
+  JWT_SECRET: z.string().optional(),
+  JWT_ISSUER: z.string().min(1).default('inkwell'),
+  JWT_AUDIENCE: z.string().min(1).default('inkwell-api'),
+  ACCESS_TOKEN_TTL_SECONDS: int(30, 86_400).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: int(60, 365 * 86_400).default(30 * 86_400),
+  BCRYPT_COST: int(4, 15).default(12),
+  LOGIN_MAX_FAILURES: int(1, 1000).default(5),
+  LOGIN_LOCKOUT_SECONDS: int(1, 86_400).default(900),
+});
+
+export type Config = Readonly<{
+  env: 'development' | 'test' | 'production';
+  http: { host: string; port: number; trustProxy: boolean; bodyLimitBytes: number };
+  logLevel: string;
+  shutdownTimeoutMs: number;
+  database:
+    | { kind: 'postgres'; url: string; poolMax: number; migrateOnStart: boolean }
+    | { kind: 'embedded'; dataDir: string; migrateOnStart: boolean };
+  cache:
+    | { kind: 'redis'; url: string; commandTimeoutMs: number; keyPrefix: string; ttlSeconds: number }
+    | { kind: 'memory'; keyPrefix: string; ttlSeconds: number };
+  sessionCacheTtlSeconds: number;
+  auth: {
+    jwtSecret: string;
+    issuer: string;
+    audience: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    bcryptCost: number;
+    loginMaxFailures: number;
+    loginLockoutSeconds: number;
+  };
+}>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses and validates the environment once; nothing else reads process.env. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const blankless = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = schema.safeParse(blankless);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const jwtSecret = resolveJwtSecret(e.NODE_ENV, e.JWT_SECRET);
+  return deepFreeze({
+    env: e.NODE_ENV,
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      trustProxy: e.TRUST_PROXY,
+      bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    },
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    database: e.DATABASE_URL
+      ? {
+          kind: 'postgres' as const,
+          url: e.DATABASE_URL,
+          poolMax: e.DATABASE_POOL_MAX,
+          migrateOnStart: e.MIGRATE_ON_START,
+        }
+      : { kind: 'embedded' as const, dataDir: e.DATA_DIR, migrateOnStart: true },
+    cache: e.REDIS_URL
+      ? {
+          kind: 'redis' as const,
+          url: e.REDIS_URL,
+          commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+          keyPrefix: e.CACHE_KEY_PREFIX,
+          ttlSeconds: e.CACHE_TTL_SECONDS,
+        }
+      : { kind: 'memory' as const, keyPrefix: e.CACHE_KEY_PREFIX, ttlSeconds: e.CACHE_TTL_SECONDS },
+    sessionCacheTtlSeconds: e.SESSION_CACHE_TTL_SECONDS,
+    auth: {
+      jwtSecret,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+      bcryptCost: e.BCRYPT_COST,
+      loginMaxFailures: e.LOGIN_MAX_FAILURES,
+      loginLockoutSeconds: e.LOGIN_LOCKOUT_SECONDS,
+    },
+  });
+}
+
+function resolveJwtSecret(env: Config['env'], secret: string | undefined): string {
+  if (env !== 'production') return secret ?? DEV_JWT_SECRET;
+  if (!secret) throw new ConfigError(['JWT_SECRET: required when NODE_ENV=production']);
+  if (PLACEHOLDER_SECRETS.has(secret.toLowerCase())) {
+    throw new ConfigError(['JWT_SECRET: is a placeholder; generate one (openssl rand -base64 48)']);
+  }
+  if (Buffer.byteLength(secret) < 32) {
+    throw new ConfigError(['JWT_SECRET: must be at least 32 bytes when NODE_ENV=production']);
+  }
+  return secret;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

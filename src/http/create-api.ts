@@ -1,0 +1,132 @@
+import addFormats from 'ajv-formats';
+import type { Request, Response } from 'express';
+import OpenAPIBackend, { type Context, type Operation } from 'openapi-backend';
+import type { OpenAPIV3 } from 'openapi-types';
+import type { Services } from '../container';
+import type { Principal } from '../modules/auth/auth-types';
+import { AppError } from '../platform/app-error';
+import type { Logger } from '../platform/logger';
+import type { HandlerContext, HandlerMap, OperationId, OperationRequest } from './handler-types';
+import type { Authenticate } from './security/bearer-auth';
+import { toValidationError } from './validation-issues';
+
+export interface ApiResult {
+  status: number;
+  body?: unknown;
+  headers?: Partial<Record<string, string>>;
+}
+
+export interface ApiDeps {
+  services: Services;
+  logger: Logger;
+  authenticate: Authenticate;
+}
+
+const SECURITY_SCHEMES = ['bearerAuth', 'OAuth2Password'];
+
+/**
+ * openapi-backend routes, authenticates and validates every request against the contract. Strict
+ * mode and every safety handler: nothing unvalidated or unauthenticated reaches an operation.
+ */
+export async function createApi(definition: OpenAPIV3.Document, handlers: HandlerMap, deps: ApiDeps) {
+  const api = new OpenAPIBackend({
+    definition,
+    strict: true,
+    validate: true,
+    coerceTypes: true,
+    ajvOpts: { allErrors: true },
+    customizeAjv: (ajv) => {
+      addFormats(ajv);
+      return ajv;
+    },
+  });
+
+  api.register({
+    notFound: (c: Context) => {
+      throw new AppError('not-found', `No resource at ${c.request.path}.`);
+    },
+    methodNotAllowed: (c: Context) => {
+      const allow = allowedMethods(api.router.getOperations(), c.request.path);
+      throw new AppError('method-not-allowed', `${c.request.method.toUpperCase()} is not supported here; use ${allow}.`, {
+        headers: { Allow: allow },
+      });
+    },
+    postRoutingHandler: (c: Context, req: Request) => {
+      if (c.operation) assertMediaType(c.operation, req);
+    },
+    unauthorizedHandler: (c: Context) => {
+      const result = c.security?.bearerAuth as { error?: unknown } | undefined;
+      throw result?.error instanceof AppError ? result.error : new AppError('unauthorized', 'Authentication is required.');
+    },
+    validationFail: (c: Context) => {
+      throw toValidationError(c.validation.errors ?? []);
+    },
+    notImplemented: (c: Context) => {
+      throw new Error(`No handler for ${c.operation.operationId}`);
+    },
+  });
+  for (const scheme of SECURITY_SCHEMES) {
+    api.registerSecurityHandler(scheme, (_c: Context, req: Request, res: Response) => deps.authenticate(req, res));
+  }
+  for (const [operationId, handler] of Object.entries(handlers)) {
+    api.register(operationId, adapt(operationId as OperationId, handler as HandlerMap[OperationId], deps));
+  }
+  await api.init();
+  assertEveryOperationHandled(api.router.getOperations(), handlers);
+
+  // The router re-derives its operation list on every call; the contract is fixed, so derive it once.
+  const operations = api.router.getOperations();
+  api.router.getOperations = () => operations;
+  return api;
+}
+
+function adapt(operationId: OperationId, handler: HandlerMap[OperationId], deps: ApiDeps) {
+  return async (c: Context, req: Request, res: Response): Promise<ApiResult> => {
+    const request = {
+      params: c.request.params,
+      query: c.request.query,
+      headers: req.headers,
+      body: c.request.requestBody,
+    } as unknown as OperationRequest<typeof operationId>;
+    const context: HandlerContext = {
+      services: deps.services,
+      principal: principalFrom(c),
+      requestId: String(res.getHeader('X-Request-Id')),
+      clientAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+      logger: deps.logger,
+    };
+    return (await (handler as (r: typeof request, ctx: HandlerContext) => Promise<ApiResult>)(request, context)) as ApiResult;
+  };
+}
+
+function principalFrom(c: Context): Principal | undefined {
+  for (const scheme of SECURITY_SCHEMES) {
+    const result = c.security?.[scheme] as Principal | { error: unknown } | undefined;
+    if (result && !('error' in result)) return result;
+  }
+  return undefined;
+}
+
+function assertMediaType(operation: Operation, req: Request): void {
+  const body = operation.requestBody as OpenAPIV3.RequestBodyObject | undefined;
+  if (!body) return;
+  const accepted = Object.keys(body.content);
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if ((hasBody || mediaType) && !accepted.includes(mediaType)) {
+    throw new AppError('unsupported-media-type', `Send the body as ${accepted.join(' or ')}${mediaType ? `, not ${mediaType}` : ''}.`);
+  }
+}
+
+function assertEveryOperationHandled(operations: Operation[], handlers: object): void {
+  const missing = operations.map((op) => op.operationId).filter((id) => !id || !(id in handlers));
+  if (missing.length > 0) throw new Error(`Operations without a handler: ${missing.join(', ')}`);
+}
+
+function allowedMethods(operations: Operation[], requestPath: string): string {
+  const methods = operations
+    .filter((op) => new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`).test(requestPath))
+    .map((op) => op.method.toUpperCase());
+  if (methods.includes('GET')) methods.push('HEAD');
+  return [...new Set(methods)].join(', ');
+}

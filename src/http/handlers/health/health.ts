@@ -1,0 +1,6 @@
+import type { Handler } from '../../handler-types';
+
+export const health: Handler<'health'> = async () => ({
+  status: 200,
+  body: { status: 'ok', checks: {} },
+});

@@ -1,0 +1,27 @@
+import type { HandlerMap } from './handler-types';
+import { login } from './handlers/auth/login';
+import { logout } from './handlers/auth/logout';
+import { refreshToken } from './handlers/auth/refresh-token';
+import { health } from './handlers/health/health';
+import { readiness } from './handlers/health/readiness';
+import { createUser } from './handlers/users/create-user';
+import { deleteMe } from './handlers/users/delete-me';
+import { getMe } from './handlers/users/get-me';
+import { getUser } from './handlers/users/get-user';
+import { listUsers } from './handlers/users/list-users';
+import { updateMe } from './handlers/users/update-me';
+
+/** Every operationId of the contract, exactly once: a missing or extra entry fails `tsc`. */
+export const operationHandlers = {
+  createUser,
+  listUsers,
+  getMe,
+  updateMe,
+  deleteMe,
+  getUser,
+  login,
+  refreshToken,
+  logout,
+  health,
+  readiness,
+} satisfies HandlerMap;

@@ -1,0 +1,78 @@
+import type { Request, Response } from 'express';
+import { AppError, type ValidationIssue } from '../platform/app-error';
+import { errorCodes, problemType, type ErrorCode } from '../platform/error-codes';
+import type { Logger } from '../platform/logger';
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  limit?: number;
+  charset?: string;
+  encoding?: string;
+}
+
+/** Maps anything thrown to an AppError; unknown errors become an opaque 500. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const parserError = error as BodyParserError;
+  switch (parserError?.type) {
+    case 'entity.too.large':
+      return new AppError('payload-too-large', `The body may be at most ${parserError.limit} bytes.`);
+    case 'entity.parse.failed':
+      return new AppError('malformed-body', 'The body is not valid JSON (a JSON object is expected).');
+    case 'charset.unsupported':
+      return new AppError('unsupported-media-type', `The charset ${parserError.charset} is not supported; use utf-8.`);
+    case 'encoding.unsupported':
+      return new AppError('unsupported-media-type', `The content encoding ${parserError.encoding} is not supported.`);
+    case 'parameters.too.many':
+      return new AppError('payload-too-large', 'The form has too many fields.');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new AppError('malformed-body', 'The request body could not be read.');
+  }
+  return new AppError('internal', 'An unexpected error occurred. Quote the request id when reporting it.', {
+    cause: error,
+  });
+}
+
+/** The one place an error becomes a response: RFC 9457 problem+json, internals never shown. */
+export function sendProblem(req: Request, res: Response, error: unknown, logger: Logger): void {
+  const appError = toAppError(error);
+  const requestId = String(res.getHeader('X-Request-Id') ?? '');
+  if (appError.status >= 500) {
+    logger.error({ err: appError.cause ?? appError, requestId, path: req.path }, 'request failed');
+  }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.status(appError.status);
+  for (const [name, value] of Object.entries(appError.headers)) res.setHeader(name, value);
+  if (appError.status === 401 && !res.hasHeader('WWW-Authenticate')) {
+    res.setHeader('WWW-Authenticate', 'Bearer realm="inkwell"');
+  }
+  if (appError.status === 503 && !res.hasHeader('Retry-After')) res.setHeader('Retry-After', '5');
+  res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(JSON.stringify(problemBody(appError.code, appError.detail, req.path, requestId, appError.issues)));
+}
+
+function problemBody(
+  code: ErrorCode,
+  detail: string,
+  instance: string,
+  requestId: string,
+  issues: ValidationIssue[] | undefined,
+) {
+  const { status, title } = errorCodes[code];
+  return {
+    type: problemType(code),
+    title,
+    status,
+    detail,
+    instance,
+    request_id: requestId,
+    ...(issues ? { errors: issues } : {}),
+  };
+}

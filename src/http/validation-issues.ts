@@ -1,0 +1,50 @@
+import type { ErrorObject } from 'ajv';
+import { AppError, type IssueLocation, type ValidationIssue } from '../platform/app-error';
+
+const LOCATIONS: Record<string, IssueLocation> = {
+  requestBody: 'body',
+  query: 'query',
+  path: 'path',
+  header: 'header',
+};
+
+const escapePointer = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** Turns openapi-backend's Ajv errors into issues that say where (location + JSON pointer) and what. */
+export function toValidationError(errors: ErrorObject[]): AppError {
+  const issues = errors.map(toIssue);
+  const unique = issues.filter(
+    (issue, index) => issues.findIndex((other) => sameIssue(other, issue)) === index,
+  );
+  const noun = unique.length === 1 ? 'value' : 'values';
+  return new AppError('validation-failed', `The request has ${unique.length} invalid ${noun}: ${unique
+    .map((issue) => `${issue.location} ${issue.pointer || '(root)'} ${issue.message}`)
+    .join('; ')}.`, { issues: unique });
+}
+
+function toIssue(error: ErrorObject): ValidationIssue {
+  const [, top = '', ...rest] = error.instancePath.split('/');
+  let location = LOCATIONS[top];
+  let pointer = rest.length ? `/${rest.join('/')}` : '';
+  let message = error.message ?? 'is invalid';
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'required' && location === undefined) {
+    // The request as a whole is missing a part, e.g. the body.
+    location = LOCATIONS[String(params.missingProperty)] ?? 'body';
+    return { location, pointer: '', message: 'is required' };
+  }
+  if (error.keyword === 'required') {
+    pointer += `/${escapePointer(String(params.missingProperty))}`;
+    message = 'is required';
+  } else if (error.keyword === 'additionalProperties') {
+    pointer += `/${escapePointer(String(params.additionalProperty))}`;
+    message = location === 'body' ? 'is not a known field' : 'is not a known parameter';
+  } else if (error.keyword === 'parse') {
+    message = 'is not valid JSON';
+  }
+  return { location: location ?? 'body', pointer, message };
+}
+
+function sameIssue(a: ValidationIssue, b: ValidationIssue): boolean {
+  return a.location === b.location && a.pointer === b.pointer && a.message === b.message;
+}

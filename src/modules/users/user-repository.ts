@@ -1,0 +1,78 @@
+import type { Knex } from 'knex';
+import { raw, UniqueViolationError } from 'objection';
+import { AppError } from '../../platform/app-error';
+import { UserModel } from './user-model';
+import type { NewUser, User, UserWithSecret } from './user-types';
+
+/** Users table access. Objection stays in here; callers get plain objects. */
+export class UserRepository {
+  private readonly Users: typeof UserModel;
+
+  constructor(knex: Knex) {
+    this.Users = UserModel.bindKnex(knex);
+  }
+
+  async create(user: NewUser): Promise<User> {
+    try {
+      const row = await this.Users.query().insertAndFetch({
+        email: user.email,
+        name: user.name,
+        password_hash: user.passwordHash,
+      });
+      return toUser(row);
+    } catch (error) {
+      if (error instanceof UniqueViolationError) {
+        throw new AppError('email-taken', 'An account with this e-mail already exists.');
+      }
+      throw error;
+    }
+  }
+
+  async findById(id: number): Promise<User | undefined> {
+    const row = await this.Users.query().findById(id);
+    return row && toUser(row);
+  }
+
+  async findWithSecretById(id: number): Promise<UserWithSecret | undefined> {
+    const row = await this.Users.query().findById(id);
+    return row && { ...toUser(row), passwordHash: row.password_hash };
+  }
+
+  async findWithSecretByEmail(email: string): Promise<UserWithSecret | undefined> {
+    const row = await this.Users.query().whereRaw('lower(email) = lower(?)', [email]).first();
+    return row && { ...toUser(row), passwordHash: row.password_hash };
+  }
+
+  /** Keyset page in id order: stable while rows are inserted between fetches. */
+  async listAfter(afterId: number, limit: number): Promise<User[]> {
+    const rows = await this.Users.query().where('id', '>', afterId).orderBy('id').limit(limit);
+    return rows.map(toUser);
+  }
+
+  async update(id: number, changes: { name?: string; passwordHash?: string }): Promise<User | undefined> {
+    const patch: Partial<UserModel> = {};
+    if (changes.name !== undefined) patch.name = changes.name;
+    if (changes.passwordHash !== undefined) patch.password_hash = changes.passwordHash;
+    const row = await this.Users.query().patchAndFetchById(id, {
+      ...patch,
+      updated_at: raw('now()') as unknown as Date,
+    });
+    return row && toUser(row);
+  }
+
+  async delete(id: number): Promise<boolean> {
+    return (await this.Users.query().deleteById(id)) > 0;
+  }
+}
+
+function toUser(row: UserModel): User {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    emailVerified: row.email_verified,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,20 @@
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  errors: number;
+}
+
+/**
+ * A best-effort key-value cache. Reads and writes never throw: a failing backend degrades to a miss
+ * (logged), because the cache is an optimisation, never the source of truth.
+ */
+export interface Cache {
+  readonly kind: 'redis' | 'memory';
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  del(...keys: string[]): Promise<void>;
+  /** Throws when the backend cannot be reached; used by the readiness probe. */
+  ping(): Promise<void>;
+  stats(): CacheStats;
+  close(): Promise<void>;
+}

@@ -1,0 +1,31 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger';
+
+export interface RedisOptions {
+  url: string;
+  keyPrefix: string;
+  commandTimeoutMs: number;
+}
+
+/**
+ * Fails fast instead of queueing: with the offline queue off and one attempt per command, a Redis
+ * outage turns into immediate cache misses rather than requests that hang.
+ */
+export function createRedis(options: RedisOptions, logger: Logger): Redis {
+  const redis = new Redis(options.url, {
+    keyPrefix: options.keyPrefix,
+    commandTimeout: options.commandTimeoutMs,
+    connectTimeout: 2_000,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+  });
+  let lastLoggedAt = 0;
+  redis.on('error', (error) => {
+    const now = Date.now();
+    if (now - lastLoggedAt < 10_000) return;
+    lastLoggedAt = now;
+    logger.warn({ err: error }, 'redis connection error');
+  });
+  return redis;
+}

@@ -1,0 +1,41 @@
+import { LRUCache } from 'lru-cache';
+import type { Cache, CacheStats } from './cache';
+
+/** In-process cache for the embedded default, where one process owns the data directory. */
+export class MemoryCache implements Cache {
+  readonly kind = 'memory' as const;
+  private readonly store: LRUCache<string, string>;
+  private readonly counters: CacheStats = { hits: 0, misses: 0, errors: 0 };
+
+  constructor(private readonly keyPrefix: string, maxEntries = 50_000) {
+    this.store = new LRUCache({ max: maxEntries, ttlAutopurge: false });
+  }
+
+  async get(key: string): Promise<string | null> {
+    const value = this.store.get(this.keyPrefix + key);
+    if (value === undefined) {
+      this.counters.misses++;
+      return null;
+    }
+    this.counters.hits++;
+    return value;
+  }
+
+  async set(key: string, value: string, ttlSeconds: number): Promise<void> {
+    this.store.set(this.keyPrefix + key, value, { ttl: ttlSeconds * 1000 });
+  }
+
+  async del(...keys: string[]): Promise<void> {
+    for (const key of keys) this.store.delete(this.keyPrefix + key);
+  }
+
+  async ping(): Promise<void> {}
+
+  stats(): CacheStats {
+    return { ...this.counters };
+  }
+
+  async close(): Promise<void> {
+    this.store.clear();
+  }
+}

@@ -1,0 +1,30 @@
+import { AppError } from './app-error';
+
+/** Opaque keyset cursors: base64url JSON, checked field by field on the way back in. */
+export function encodeCursor(position: Record<string, number | string>): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+export function decodeCursor<K extends string>(
+  cursor: string,
+  fields: Record<K, 'number' | 'string'>,
+): Record<K, number | string> {
+  const invalid = () => AppError.invalid('query', '/cursor', 'is not a cursor this API issued');
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid();
+  const record = parsed as Record<string, unknown>;
+  const keys = Object.keys(fields) as K[];
+  if (Object.keys(record).length !== keys.length) throw invalid();
+  for (const key of keys) {
+    const value = record[key];
+    if (fields[key] === 'number' && !(Number.isSafeInteger(value) && (value as number) >= 0)) throw invalid();
+    if (fields[key] === 'string' && typeof value !== 'string') throw invalid();
+  }
+  return record as Record<K, number | string>;
+}

@@ -1,0 +1,42 @@
+import knex, { type Knex } from 'knex';
+import pg from 'pg';
+import type { Config } from '../../config';
+import { startEmbeddedPostgres } from './embedded-postgres';
+
+export interface Database {
+  knex: Knex;
+  kind: 'postgres' | 'embedded';
+  close(): Promise<void>;
+}
+
+// bigint ids fit in a JS number (the contract caps them at 2^53 - 1).
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+
+export async function createDatabase(config: Config['database']): Promise<Database> {
+  if (config.kind === 'postgres') {
+    const db = knex({
+      client: 'pg',
+      connection: { connectionString: config.url, application_name: 'inkwell' },
+      pool: { min: 0, max: config.poolMax },
+      acquireConnectionTimeout: 10_000,
+    });
+    return { knex: db, kind: 'postgres', close: () => db.destroy() };
+  }
+  const embedded = await startEmbeddedPostgres(config.dataDir);
+  // PGlite is one session behind the socket: a single pooled connection keeps transactions from
+  // interleaving (a second connection waiting on the first would hang forever).
+  const db = knex({
+    client: 'pg',
+    connection: { host: embedded.socketDir, port: embedded.port, user: 'postgres', database: 'postgres' },
+    pool: { min: 0, max: 1 },
+    acquireConnectionTimeout: 30_000,
+  });
+  return {
+    knex: db,
+    kind: 'embedded',
+    async close() {
+      await db.destroy();
+      await embedded.stop();
+    },
+  };
+}
