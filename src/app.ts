@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { pinoHttp } from 'pino-http';
 import type { Container } from './container';
 import { createApi, type ApiResult } from './http/create-api';
+import { InFlight } from './http/in-flight';
 import { operationHandlers } from './http/operation-handlers';
 import { sendProblem } from './http/problem-details';
 import { assignRequestId } from './http/request-id';
@@ -21,7 +22,9 @@ export async function buildApp(container: Container): Promise<express.Express> {
   const contractJson = JSON.stringify(contract);
   const contractYaml = stringify(contract);
 
+  const inFlight = new InFlight();
   const app = express();
+  app.locals.inFlight = inFlight;
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', config.http.trustProxy);
@@ -45,7 +48,7 @@ export async function buildApp(container: Container): Promise<express.Express> {
   });
 
   app.use(async (req: Request, res: Response) => {
-    const result = (await api.handleRequest(
+    const result = (await inFlight.track(api.handleRequest(
       {
         method: req.method === 'HEAD' ? 'get' : req.method,
         path: req.path,
@@ -55,7 +58,7 @@ export async function buildApp(container: Container): Promise<express.Express> {
       },
       req,
       res,
-    )) as ApiResult;
+    ))) as ApiResult;
     send(res, result);
   });
 

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 
 const DEV_JWT_SECRET = 'inkwell-development-secret-not-for-production-use';
-const PLACEHOLDER_SECRETS = new Set(['changeme', 'change-me', 'changethis', 'secret', DEV_JWT_SECRET]);
+const PLACEHOLDER_SECRETS = new Set([
+  'changeme',
+  'change-me',
+  'changethis',
+  'secret',
+  DEV_JWT_SECRET,
+]);
 
 const bool = z
   .enum(['true', 'false', '1', '0'])
@@ -13,10 +19,9 @@ const optionalUrl = (protocols: string[]) =>
     .trim()
     .optional()
     .transform((value) => (value ? value : undefined))
-    .refine(
-      (value) => value === undefined || protocols.some((p) => value.startsWith(`${p}://`)),
-      { message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}` },
-    );
+    .refine((value) => value === undefined || protocols.some((p) => value.startsWith(`${p}://`)), {
+      message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+    });
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -54,7 +59,13 @@ export type Config = Readonly<{
     | { kind: 'postgres'; url: string; poolMax: number; migrateOnStart: boolean }
     | { kind: 'embedded'; dataDir: string; migrateOnStart: boolean };
   cache:
-    | { kind: 'redis'; url: string; commandTimeoutMs: number; keyPrefix: string; ttlSeconds: number }
+    | {
+        kind: 'redis';
+        url: string;
+        commandTimeoutMs: number;
+        keyPrefix: string;
+        ttlSeconds: number;
+      }
     | { kind: 'memory'; keyPrefix: string; ttlSeconds: number };
   sessionCacheTtlSeconds: number;
   auth: {

@@ -35,7 +35,10 @@ export interface Container {
 }
 
 /** The composition root: the only place that knows how the pieces are wired. */
-export async function createContainer(config: Config, logger = createLogger(config.logLevel)): Promise<Container> {
+export async function createContainer(
+  config: Config,
+  logger = createLogger(config.logLevel),
+): Promise<Container> {
   const database = await createDatabase(config.database);
   let redis: Redis | undefined;
   try {
@@ -64,7 +67,10 @@ export async function createContainer(config: Config, logger = createLogger(conf
       sessionCacheTtlSeconds: config.sessionCacheTtlSeconds,
     });
     const limiter = new LoginLimiter(
-      { maxFailures: config.auth.loginMaxFailures, lockoutSeconds: config.auth.loginLockoutSeconds },
+      {
+        maxFailures: config.auth.loginMaxFailures,
+        lockoutSeconds: config.auth.loginLockoutSeconds,
+      },
       logger,
       redis,
     );

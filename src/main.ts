@@ -2,20 +2,26 @@ import type { Server } from 'node:http';
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createContainer } from './container';
+import type { InFlight } from './http/in-flight';
 import { createLogger } from './platform/logger';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  if (config.env === 'development' && !config.auth.jwtSecret.length) logger.warn('no JWT secret');
   const container = await createContainer(config, logger);
   const app = await buildApp(container);
   const server: Server = app.listen(config.http.port, config.http.host);
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  await new Promise<void>((resolve, reject) =>
+    server.once('listening', resolve).once('error', reject),
+  );
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   logger.info(
-    { database: config.database.kind, cache: config.cache.kind, url: `http://${config.http.host}:${port}` },
+    {
+      database: config.database.kind,
+      cache: config.cache.kind,
+      url: `http://${config.http.host}:${port}`,
+    },
     'inkwell is listening',
   );
 
@@ -30,6 +36,7 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs).unref();
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await (app.locals.inFlight as InFlight).drained();
     await container.close();
     clearTimeout(timer);
     logger.info('stopped');

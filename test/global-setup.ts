@@ -7,7 +7,9 @@ import { COVERAGE_DIR } from './helpers/contract-validator';
 export default async function globalSetup(): Promise<void> {
   rmSync(COVERAGE_DIR, { recursive: true, force: true });
   const url = process.env.DATABASE_URL;
-  console.log(`\ntests run against ${url ? 'PostgreSQL' : 'embedded PGlite'} and ${process.env.REDIS_URL ? 'Redis' : 'the in-process cache'}`);
+  console.log(
+    `\ntests run against ${url ? 'PostgreSQL' : 'embedded PGlite'} and ${process.env.REDIS_URL ? 'Redis' : 'the in-process cache'}`,
+  );
   if (!url) return;
   const db = knex({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
   try {

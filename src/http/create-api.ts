@@ -28,7 +28,11 @@ const SECURITY_SCHEMES = ['bearerAuth', 'OAuth2Password'];
  * openapi-backend routes, authenticates and validates every request against the contract. Strict
  * mode and every safety handler: nothing unvalidated or unauthenticated reaches an operation.
  */
-export async function createApi(definition: OpenAPIV3.Document, handlers: HandlerMap, deps: ApiDeps) {
+export async function createApi(
+  definition: OpenAPIV3.Document,
+  handlers: HandlerMap,
+  deps: ApiDeps,
+) {
   const api = new OpenAPIBackend({
     definition,
     strict: true,
@@ -47,16 +51,22 @@ export async function createApi(definition: OpenAPIV3.Document, handlers: Handle
     },
     methodNotAllowed: (c: Context) => {
       const allow = allowedMethods(api.router.getOperations(), c.request.path);
-      throw new AppError('method-not-allowed', `${c.request.method.toUpperCase()} is not supported here; use ${allow}.`, {
-        headers: { Allow: allow },
-      });
+      throw new AppError(
+        'method-not-allowed',
+        `${c.request.method.toUpperCase()} is not supported here; use ${allow}.`,
+        {
+          headers: { Allow: allow },
+        },
+      );
     },
     postRoutingHandler: (c: Context, req: Request) => {
       if (c.operation) assertMediaType(c.operation, req);
     },
     unauthorizedHandler: (c: Context) => {
       const result = c.security?.bearerAuth as { error?: unknown } | undefined;
-      throw result?.error instanceof AppError ? result.error : new AppError('unauthorized', 'Authentication is required.');
+      throw result?.error instanceof AppError
+        ? result.error
+        : new AppError('unauthorized', 'Authentication is required.');
     },
     validationFail: (c: Context) => {
       throw toValidationError(c.validation.errors ?? []);
@@ -66,10 +76,15 @@ export async function createApi(definition: OpenAPIV3.Document, handlers: Handle
     },
   });
   for (const scheme of SECURITY_SCHEMES) {
-    api.registerSecurityHandler(scheme, (_c: Context, req: Request, res: Response) => deps.authenticate(req, res));
+    api.registerSecurityHandler(scheme, (_c: Context, req: Request, res: Response) =>
+      deps.authenticate(req, res),
+    );
   }
   for (const [operationId, handler] of Object.entries(handlers)) {
-    api.register(operationId, adapt(operationId as OperationId, handler as HandlerMap[OperationId], deps));
+    api.register(
+      operationId,
+      adapt(operationId as OperationId, handler as HandlerMap[OperationId], deps),
+    );
   }
   await api.init();
   assertEveryOperationHandled(api.router.getOperations(), handlers);
@@ -95,7 +110,10 @@ function adapt(operationId: OperationId, handler: HandlerMap[OperationId], deps:
       clientAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown',
       logger: deps.logger,
     };
-    return (await (handler as (r: typeof request, ctx: HandlerContext) => Promise<ApiResult>)(request, context)) as ApiResult;
+    return (await (handler as (r: typeof request, ctx: HandlerContext) => Promise<ApiResult>)(
+      request,
+      context,
+    )) as ApiResult;
   };
 }
 
@@ -111,10 +129,15 @@ function assertMediaType(operation: Operation, req: Request): void {
   const body = operation.requestBody as OpenAPIV3.RequestBodyObject | undefined;
   if (!body) return;
   const accepted = Object.keys(body.content);
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined ||
+    Number(req.headers['content-length'] ?? 0) > 0;
   const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if ((hasBody || mediaType) && !accepted.includes(mediaType)) {
-    throw new AppError('unsupported-media-type', `Send the body as ${accepted.join(' or ')}${mediaType ? `, not ${mediaType}` : ''}.`);
+    throw new AppError(
+      'unsupported-media-type',
+      `Send the body as ${accepted.join(' or ')}${mediaType ? `, not ${mediaType}` : ''}.`,
+    );
   }
 }
 

@@ -9,12 +9,17 @@ export type OperationId = keyof operations;
 type Operation<Id extends OperationId> = operations[Id];
 type Responses<Id extends OperationId> = Operation<Id>['responses'];
 
-type ParamsOf<Id extends OperationId, In extends 'path' | 'query'> =
-  Operation<Id>['parameters'] extends { [K in In]?: infer P } ? ([P] extends [never] ? Record<string, never> : NonNullable<P>) : never;
+type ParamsOf<
+  Id extends OperationId,
+  In extends 'path' | 'query',
+> = Operation<Id>['parameters'] extends { [K in In]?: infer P }
+  ? [P] extends [never]
+    ? Record<string, never>
+    : NonNullable<P>
+  : never;
 
-type BodyOf<Id extends OperationId> = Operation<Id> extends { requestBody: { content: infer C } }
-  ? C[keyof C]
-  : undefined;
+type BodyOf<Id extends OperationId> =
+  Operation<Id> extends { requestBody: { content: infer C } } ? C[keyof C] : undefined;
 
 /** What a handler reads: validated and coerced by openapi-backend before the handler runs. */
 export interface OperationRequest<Id extends OperationId> {
@@ -34,7 +39,8 @@ type BodyPart<R> = R extends { content: infer C } ? { body: C[keyof C] } : { bod
 
 /** Only a status the contract documents for the operation, with its body and required headers. */
 export type OperationResult<Id extends OperationId> = {
-  [S in keyof Responses<Id>]: { status: S } & BodyPart<Responses<Id>[S]> & HeadersPart<Responses<Id>[S]>;
+  [S in keyof Responses<Id>]: { status: S } & BodyPart<Responses<Id>[S]> &
+    HeadersPart<Responses<Id>[S]>;
 }[keyof Responses<Id>];
 
 export interface HandlerContext {

@@ -17,13 +17,25 @@ export function toAppError(error: unknown): AppError {
   const parserError = error as BodyParserError;
   switch (parserError?.type) {
     case 'entity.too.large':
-      return new AppError('payload-too-large', `The body may be at most ${parserError.limit} bytes.`);
+      return new AppError(
+        'payload-too-large',
+        `The body may be at most ${parserError.limit} bytes.`,
+      );
     case 'entity.parse.failed':
-      return new AppError('malformed-body', 'The body is not valid JSON (a JSON object is expected).');
+      return new AppError(
+        'malformed-body',
+        'The body is not valid JSON (a JSON object is expected).',
+      );
     case 'charset.unsupported':
-      return new AppError('unsupported-media-type', `The charset ${parserError.charset} is not supported; use utf-8.`);
+      return new AppError(
+        'unsupported-media-type',
+        `The charset ${parserError.charset} is not supported; use utf-8.`,
+      );
     case 'encoding.unsupported':
-      return new AppError('unsupported-media-type', `The content encoding ${parserError.encoding} is not supported.`);
+      return new AppError(
+        'unsupported-media-type',
+        `The content encoding ${parserError.encoding} is not supported.`,
+      );
     case 'parameters.too.many':
       return new AppError('payload-too-large', 'The form has too many fields.');
     case 'request.aborted':
@@ -31,9 +43,13 @@ export function toAppError(error: unknown): AppError {
     case 'stream.encoding.set':
       return new AppError('malformed-body', 'The request body could not be read.');
   }
-  return new AppError('internal', 'An unexpected error occurred. Quote the request id when reporting it.', {
-    cause: error,
-  });
+  return new AppError(
+    'internal',
+    'An unexpected error occurred. Quote the request id when reporting it.',
+    {
+      cause: error,
+    },
+  );
 }
 
 /** The one place an error becomes a response: RFC 9457 problem+json, internals never shown. */
@@ -55,7 +71,11 @@ export function sendProblem(req: Request, res: Response, error: unknown, logger:
   if (appError.status === 503 && !res.hasHeader('Retry-After')) res.setHeader('Retry-After', '5');
   res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
   res.setHeader('Cache-Control', 'no-store');
-  res.end(JSON.stringify(problemBody(appError.code, appError.detail, req.path, requestId, appError.issues)));
+  res.end(
+    JSON.stringify(
+      problemBody(appError.code, appError.detail, req.path, requestId, appError.issues),
+    ),
+  );
 }
 
 function problemBody(

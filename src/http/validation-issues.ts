@@ -17,9 +17,13 @@ export function toValidationError(errors: ErrorObject[]): AppError {
     (issue, index) => issues.findIndex((other) => sameIssue(other, issue)) === index,
   );
   const noun = unique.length === 1 ? 'value' : 'values';
-  return new AppError('validation-failed', `The request has ${unique.length} invalid ${noun}: ${unique
-    .map((issue) => `${issue.location} ${issue.pointer || '(root)'} ${issue.message}`)
-    .join('; ')}.`, { issues: unique });
+  return new AppError(
+    'validation-failed',
+    `The request has ${unique.length} invalid ${noun}: ${unique
+      .map((issue) => `${issue.location} ${issue.pointer || '(root)'} ${issue.message}`)
+      .join('; ')}.`,
+    { issues: unique },
+  );
 }
 
 function toIssue(error: ErrorObject): ValidationIssue {

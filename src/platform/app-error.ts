@@ -33,8 +33,12 @@ export class AppError extends Error {
   }
 
   static invalid(location: IssueLocation, pointer: string, message: string): AppError {
-    return new AppError('validation-failed', `Invalid ${location} value at ${pointer || '(root)'}: ${message}.`, {
-      issues: [{ location, pointer, message }],
-    });
+    return new AppError(
+      'validation-failed',
+      `Invalid ${location} value at ${pointer || '(root)'}: ${message}.`,
+      {
+        issues: [{ location, pointer, message }],
+      },
+    );
   }
 }

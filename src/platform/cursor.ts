@@ -23,7 +23,8 @@ export function decodeCursor<K extends string>(
   if (Object.keys(record).length !== keys.length) throw invalid();
   for (const key of keys) {
     const value = record[key];
-    if (fields[key] === 'number' && !(Number.isSafeInteger(value) && (value as number) >= 0)) throw invalid();
+    if (fields[key] === 'number' && !(Number.isSafeInteger(value) && (value as number) >= 0))
+      throw invalid();
     if (fields[key] === 'string' && typeof value !== 'string') throw invalid();
   }
   return record as Record<K, number | string>;

@@ -26,7 +26,10 @@ describe('readiness without a database', () => {
       await t.container.database.knex.destroy();
       const res = await t.http.get('/readyz').expect(503);
       expect(res.headers['retry-after']).toBeDefined();
-      expect(res.body).toMatchObject({ status: 'unavailable', checks: { database: { status: 'down' } } });
+      expect(res.body).toMatchObject({
+        status: 'unavailable',
+        checks: { database: { status: 'down' } },
+      });
     } finally {
       await t.close().catch(() => undefined);
     }

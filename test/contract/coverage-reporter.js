@@ -15,19 +15,28 @@ class ContractCoverageReporter {
   }
 
   onRunComplete(_contexts, results) {
-    if (results.numTotalTests === 0 || this.globalConfig.testNamePattern || results.numFailedTestSuites > 0) return;
+    if (
+      results.numTotalTests === 0 ||
+      this.globalConfig.testNamePattern ||
+      results.numFailedTestSuites > 0
+    )
+      return;
     const documented = documentedPairs();
     const seen = seenPairs();
     const missing = [...documented].filter((pair) => !seen.has(pair));
     const covered = [...documented].filter((pair) => seen.has(pair));
-    const lines = ['', `Contract coverage: ${covered.length}/${documented.size} documented (operation, status) pairs exercised`];
+    const lines = [
+      '',
+      `Contract coverage: ${covered.length}/${documented.size} documented (operation, status) pairs exercised`,
+    ];
     const byOperation = new Map();
     for (const pair of documented) {
       const [op, status] = pair.split(' ');
       if (!byOperation.has(op)) byOperation.set(op, []);
       byOperation.get(op).push(seen.has(pair) ? status : `!${status}`);
     }
-    for (const [op, statuses] of byOperation) lines.push(`  ${op.padEnd(22)} ${statuses.join(' ')}`);
+    for (const [op, statuses] of byOperation)
+      lines.push(`  ${op.padEnd(22)} ${statuses.join(' ')}`);
     if (missing.length) lines.push(`  never exercised (marked !): ${missing.join(', ')}`);
     console.log(lines.join('\n'));
     const partialRun = results.numTotalTestSuites < this.globalConfig.nonFlagArgs?.length;
@@ -49,7 +58,8 @@ function documentedPairs() {
     for (const method of METHODS) {
       const op = item[method];
       if (!op) continue;
-      for (const status of Object.keys(op.responses)) if (/^\d{3}$/.test(status)) pairs.add(`${op.operationId} ${status}`);
+      for (const status of Object.keys(op.responses))
+        if (/^\d{3}$/.test(status)) pairs.add(`${op.operationId} ${status}`);
     }
   }
   return pairs;

@@ -37,9 +37,16 @@ function contract(): Promise<OpenAPIBackend> {
 export async function assertConforms(response: ObservedResponse): Promise<void> {
   const api = await contract();
   const method = response.method.toLowerCase() === 'head' ? 'get' : response.method.toLowerCase();
-  const operation = api.matchOperation({ method, path: response.path.split('?')[0] ?? '', headers: {} });
+  const operation = api.matchOperation({
+    method,
+    path: response.path.split('?')[0] ?? '',
+    headers: {},
+  });
   const where = `${response.method.toUpperCase()} ${response.path} → ${response.status}`;
-  const mediaType = String(response.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+  const mediaType =
+    String(response.headers['content-type'] ?? '')
+      .split(';')[0]
+      ?.trim() ?? '';
   if (!operation) {
     // Outside the contract (unknown route, wrong method): still a problem document.
     if (response.status >= 400 && mediaType !== 'application/problem+json') {
@@ -48,11 +55,17 @@ export async function assertConforms(response: ObservedResponse): Promise<void> 
     return;
   }
   record(operation.operationId ?? '?', response.status);
-  const documented = operation.responses?.[String(response.status)] as OpenAPIV3.ResponseObject | undefined;
+  const documented = operation.responses?.[String(response.status)] as
+    OpenAPIV3.ResponseObject | undefined;
   if (!documented) {
-    throw new Error(`${where}: status ${response.status} is not documented for ${operation.operationId}`);
+    throw new Error(
+      `${where}: status ${response.status} is not documented for ${operation.operationId}`,
+    );
   }
-  for (const [name, header] of Object.entries(documented.headers ?? {}) as [string, OpenAPIV3.HeaderObject][]) {
+  for (const [name, header] of Object.entries(documented.headers ?? {}) as [
+    string,
+    OpenAPIV3.HeaderObject,
+  ][]) {
     const value = response.headers[name.toLowerCase()];
     if (value === undefined) {
       if (header.required) throw new Error(`${where}: required header ${name} is missing`);
@@ -60,16 +73,28 @@ export async function assertConforms(response: ObservedResponse): Promise<void> 
     }
     const schema = header.schema as OpenAPIV3.SchemaObject;
     const typed = schema.type === 'integer' || schema.type === 'number' ? Number(value) : value;
-    check(`${operation.operationId}:${response.status}:header:${name}`, schema, typed, `${where}: header ${name}`);
+    check(
+      `${operation.operationId}:${response.status}:header:${name}`,
+      schema,
+      typed,
+      `${where}: header ${name}`,
+    );
   }
   const content = documented.content ?? {};
+  // A HEAD response has the headers of its GET but never a body (RFC 9110 §9.3.2).
+  if (response.method.toLowerCase() === 'head') {
+    if (response.text) throw new Error(`${where}: a HEAD response must not have a body`);
+    return;
+  }
   if (Object.keys(content).length === 0) {
     if (response.text) throw new Error(`${where}: documented without a body, but one was sent`);
     return;
   }
   const media = content[mediaType];
   if (!media) {
-    throw new Error(`${where}: content type ${mediaType || '(none)'} is not documented (${Object.keys(content).join(', ')})`);
+    throw new Error(
+      `${where}: content type ${mediaType || '(none)'} is not documented (${Object.keys(content).join(', ')})`,
+    );
   }
   let body: unknown;
   try {
@@ -77,7 +102,12 @@ export async function assertConforms(response: ObservedResponse): Promise<void> 
   } catch {
     throw new Error(`${where}: body is not JSON: ${response.text.slice(0, 200)}`);
   }
-  check(`${operation.operationId}:${response.status}:${mediaType}`, media.schema as object, body, `${where}: body`);
+  check(
+    `${operation.operationId}:${response.status}:${mediaType}`,
+    media.schema as object,
+    body,
+    `${where}: body`,
+  );
 }
 
 function check(key: string, schema: object, value: unknown, label: string): void {
@@ -87,11 +117,16 @@ function check(key: string, schema: object, value: unknown, label: string): void
     compiled.set(key, validate);
   }
   if (!validate(value)) {
-    throw new Error(`${label} does not match the contract: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(value)}`);
+    throw new Error(
+      `${label} does not match the contract: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(value)}`,
+    );
   }
 }
 
 function record(operationId: string, status: number): void {
   mkdirSync(COVERAGE_DIR, { recursive: true });
-  appendFileSync(path.join(COVERAGE_DIR, `${process.pid}.jsonl`), `${JSON.stringify({ operationId, status })}\n`);
+  appendFileSync(
+    path.join(COVERAGE_DIR, `${process.pid}.jsonl`),
+    `${JSON.stringify({ operationId, status })}\n`,
+  );
 }

@@ -16,8 +16,15 @@ export interface Account {
   auth: { Authorization: string };
 }
 
-export async function register(http: ContractClient, overrides: { email?: string; name?: string; password?: string } = {}) {
-  const body = { email: overrides.email ?? uniqueEmail(), name: overrides.name ?? 'Test User', password: overrides.password ?? PASSWORD };
+export async function register(
+  http: ContractClient,
+  overrides: { email?: string; name?: string; password?: string } = {},
+) {
+  const body = {
+    email: overrides.email ?? uniqueEmail(),
+    name: overrides.name ?? 'Test User',
+    password: overrides.password ?? PASSWORD,
+  };
   const res = await http.post('/api/v1/users').send(body).expect(201);
   return { id: res.body.id as number, email: body.email, password: body.password };
 }
@@ -28,11 +35,17 @@ export async function login(http: ContractClient, email: string, password = PASS
     .type('form')
     .send({ username: email, password, grant_type: 'password' })
     .expect(200);
-  return { accessToken: res.body.access_token as string, refreshToken: res.body.refresh_token as string };
+  return {
+    accessToken: res.body.access_token as string,
+    refreshToken: res.body.refresh_token as string,
+  };
 }
 
 /** A registered, logged-in user of its own. */
-export async function signUp(http: ContractClient, overrides: { name?: string } = {}): Promise<Account> {
+export async function signUp(
+  http: ContractClient,
+  overrides: { name?: string } = {},
+): Promise<Account> {
   const user = await register(http, overrides);
   const tokens = await login(http, user.email, user.password);
   return { ...user, ...tokens, auth: { Authorization: `Bearer ${tokens.accessToken}` } };

@@ -12,9 +12,18 @@ export function contractClient(app: Express | string): ContractClient {
   const wrap = (method: Method) => (url: string) => {
     const test = agent[method](url);
     const then = test.then.bind(test);
-    test.then = ((onFulfilled?: (res: Response) => unknown, onRejected?: (reason: unknown) => unknown) =>
+    test.then = ((
+      onFulfilled?: (res: Response) => unknown,
+      onRejected?: (reason: unknown) => unknown,
+    ) =>
       then(async (res: Response) => {
-        await assertConforms({ method, path: url, status: res.status, headers: res.headers, text: res.text ?? '' });
+        await assertConforms({
+          method,
+          path: url,
+          status: res.status,
+          headers: res.headers,
+          text: res.text ?? '',
+        });
         return res;
       }).then(onFulfilled, onRejected)) as Test['then'];
     return test;

@@ -33,14 +33,28 @@ export function createBearerAuth(tokens: TokenIssuer, sessions: SessionService):
         audience: tokens.options.audience,
         jsonWebTokenOptions: { clockTolerance: 5 },
       },
-      (payload: AccessPayload, done: (error: unknown, user?: Principal | false, info?: unknown) => void) => {
-        if (typeof payload.sub !== 'string' || !USER_ID.test(payload.sub) || typeof payload.sid !== 'string' || !UUID.test(payload.sid)) {
+      (
+        payload: AccessPayload,
+        done: (error: unknown, user?: Principal | false, info?: unknown) => void,
+      ) => {
+        if (
+          typeof payload.sub !== 'string' ||
+          !USER_ID.test(payload.sub) ||
+          typeof payload.sid !== 'string' ||
+          !UUID.test(payload.sid)
+        ) {
           done(null, false, new Error('The access token is not one this API issued.'));
           return;
         }
         sessions
           .resolve(payload.sid, Number(payload.sub))
-          .then((principal) => done(null, principal ?? false, principal ? undefined : new Error('The session has ended.')))
+          .then((principal) =>
+            done(
+              null,
+              principal ?? false,
+              principal ? undefined : new Error('The session has ended.'),
+            ),
+          )
           .catch((error: unknown) => done(error));
       },
     ),
@@ -52,11 +66,15 @@ export function createBearerAuth(tokens: TokenIssuer, sessions: SessionService):
     let result = results.get(req);
     if (!result) {
       result = new Promise<Principal>((resolve, reject) => {
-        passport.authenticate('jwt', { session: false }, (error: unknown, principal: Principal | false, info: unknown) => {
-          if (error) reject(error);
-          else if (principal) resolve(principal);
-          else reject(unauthorized(req, info));
-        })(req, res, reject);
+        passport.authenticate(
+          'jwt',
+          { session: false },
+          (error: unknown, principal: Principal | false, info: unknown) => {
+            if (error) reject(error);
+            else if (principal) resolve(principal);
+            else reject(unauthorized(req, info));
+          },
+        )(req, res, reject);
       });
       results.set(req, result);
     }
@@ -66,9 +84,13 @@ export function createBearerAuth(tokens: TokenIssuer, sessions: SessionService):
 
 function unauthorized(req: Request, info: unknown): AppError {
   if (!req.headers.authorization) {
-    return new AppError('unauthorized', 'Send an access token as "Authorization: Bearer <token>".', {
-      headers: { 'WWW-Authenticate': 'Bearer realm="inkwell"' },
-    });
+    return new AppError(
+      'unauthorized',
+      'Send an access token as "Authorization: Bearer <token>".',
+      {
+        headers: { 'WWW-Authenticate': 'Bearer realm="inkwell"' },
+      },
+    );
   }
   const name = info instanceof Error ? info.name : '';
   const detail =
@@ -78,6 +100,8 @@ function unauthorized(req: Request, info: unknown): AppError {
         ? info.message
         : 'The access token is not valid.';
   return new AppError('unauthorized', detail, {
-    headers: { 'WWW-Authenticate': `Bearer realm="inkwell", error="invalid_token", error_description="${detail}"` },
+    headers: {
+      'WWW-Authenticate': `Bearer realm="inkwell", error="invalid_token", error_description="${detail}"`,
+    },
   });
 }

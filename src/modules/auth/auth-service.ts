@@ -44,9 +44,15 @@ export class AuthService {
     const record = await this.sessionRepository.findRefreshToken(hashRefreshToken(refreshToken));
     if (!record) throw invalidRefresh('The refresh token is not valid.');
     if (!record.sessionActive) throw invalidRefresh('The session of this refresh token has ended.');
-    const principal: Principal = { userId: record.userId, sessionId: record.sessionId, role: record.role };
+    const principal: Principal = {
+      userId: record.userId,
+      sessionId: record.sessionId,
+      role: record.role,
+    };
     const next = newRefreshToken();
-    const rotated = record.usedAt === null && (await this.sessionRepository.rotate(record.id, record.sessionId, next.hash));
+    const rotated =
+      record.usedAt === null &&
+      (await this.sessionRepository.rotate(record.id, record.sessionId, next.hash));
     if (!rotated) {
       // A used token came back: someone holds a copy. End the whole session for both holders.
       await this.sessions.end(record.sessionId, 'refresh-token-reuse');

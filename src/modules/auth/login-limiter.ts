@@ -25,14 +25,22 @@ export class LoginLimiter {
     private readonly logger: Logger,
     redis?: Redis,
   ) {
-    const base = { keyPrefix: 'login-failures', points: options.maxFailures, duration: options.lockoutSeconds };
+    const base = {
+      keyPrefix: 'login-failures',
+      points: options.maxFailures,
+      duration: options.lockoutSeconds,
+    };
     this.limiter = redis
-      ? new RateLimiterRedis({ ...base, storeClient: redis, insuranceLimiter: new RateLimiterMemory(base) })
+      ? new RateLimiterRedis({
+          ...base,
+          storeClient: redis,
+          insuranceLimiter: new RateLimiterMemory(base),
+        })
       : new RateLimiterMemory(base);
   }
 
   async assertAllowed(key: string): Promise<void> {
-    let state: RateLimiterRes | null = null;
+    let state: RateLimiterRes | null;
     try {
       state = await this.limiter.get(key);
     } catch (error) {
@@ -41,9 +49,13 @@ export class LoginLimiter {
     }
     if (state && state.consumedPoints >= this.options.maxFailures) {
       const retryAfter = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
-      throw new AppError('too-many-requests', `Too many failed logins. Try again in ${retryAfter} seconds.`, {
-        headers: { 'Retry-After': String(retryAfter) },
-      });
+      throw new AppError(
+        'too-many-requests',
+        `Too many failed logins. Try again in ${retryAfter} seconds.`,
+        {
+          headers: { 'Retry-After': String(retryAfter) },
+        },
+      );
     }
   }
 
@@ -51,7 +63,8 @@ export class LoginLimiter {
     try {
       await this.limiter.consume(key);
     } catch (error) {
-      if (!(error instanceof RateLimiterRes)) this.logger.warn({ err: error }, 'login limiter unavailable');
+      if (!(error instanceof RateLimiterRes))
+        this.logger.warn({ err: error }, 'login limiter unavailable');
     }
   }
 

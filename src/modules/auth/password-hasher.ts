@@ -18,8 +18,10 @@ export class PasswordHasher {
 
   assertAcceptable(password: string, pointer: string): void {
     const bytes = Buffer.byteLength(password, 'utf8');
-    if (bytes < MIN_BYTES) throw AppError.invalid('body', pointer, `must be at least ${MIN_BYTES} bytes`);
-    if (bytes > MAX_BYTES) throw AppError.invalid('body', pointer, `must be at most ${MAX_BYTES} bytes in UTF-8`);
+    if (bytes < MIN_BYTES)
+      throw AppError.invalid('body', pointer, `must be at least ${MIN_BYTES} bytes`);
+    if (bytes > MAX_BYTES)
+      throw AppError.invalid('body', pointer, `must be at most ${MAX_BYTES} bytes in UTF-8`);
   }
 
   hash(password: string): Promise<string> {

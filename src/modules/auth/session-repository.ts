@@ -23,10 +23,22 @@ export interface RefreshTokenRecord {
 export class SessionRepository {
   constructor(private readonly knex: Knex) {}
 
-  async create(input: { sessionId: string; userId: number; expiresAt: Date; refreshHash: string }): Promise<void> {
+  async create(input: {
+    sessionId: string;
+    userId: number;
+    expiresAt: Date;
+    refreshHash: string;
+  }): Promise<void> {
     await this.knex.transaction(async (trx) => {
-      await trx('sessions').insert({ id: input.sessionId, user_id: input.userId, expires_at: input.expiresAt });
-      await trx('refresh_tokens').insert({ session_id: input.sessionId, token_hash: input.refreshHash });
+      await trx('sessions').insert({
+        id: input.sessionId,
+        user_id: input.userId,
+        expires_at: input.expiresAt,
+      });
+      await trx('refresh_tokens').insert({
+        session_id: input.sessionId,
+        token_hash: input.refreshHash,
+      });
     });
   }
 
@@ -100,7 +112,9 @@ export class SessionRepository {
   }
 
   async idsOf(userId: number): Promise<string[]> {
-    const rows: Array<{ id: string }> = await this.knex('sessions').where({ user_id: userId }).select('id');
+    const rows: Array<{ id: string }> = await this.knex('sessions')
+      .where({ user_id: userId })
+      .select('id');
     return rows.map((row) => row.id);
   }
 }

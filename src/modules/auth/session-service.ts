@@ -51,7 +51,11 @@ export class SessionService {
     const active = await this.sessions.findActive(sessionId);
     if (!active || active.userId !== userId) return undefined;
     const principal: Principal = { userId: active.userId, sessionId, role: active.role };
-    await this.cache.set(sessionKey(sessionId), JSON.stringify(principal), this.options.sessionCacheTtlSeconds);
+    await this.cache.set(
+      sessionKey(sessionId),
+      JSON.stringify(principal),
+      this.options.sessionCacheTtlSeconds,
+    );
     return principal;
   }
 

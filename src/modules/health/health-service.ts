@@ -28,7 +28,8 @@ export class HealthService {
       probe(() => this.knex.raw('select 1'), this.logger.child({ check: 'database' })),
       probe(() => this.cache.ping(), this.logger.child({ check: 'cache' })),
     ]);
-    const status = database.status === 'down' ? 'unavailable' : cache.status === 'down' ? 'degraded' : 'ok';
+    const status =
+      database.status === 'down' ? 'unavailable' : cache.status === 'down' ? 'degraded' : 'ok';
     return { status, checks: { database, cache } };
   }
 }
@@ -40,7 +41,10 @@ async function probe(check: () => Promise<unknown>, logger: Logger): Promise<Che
     await Promise.race([
       check(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)),
+          CHECK_TIMEOUT_MS,
+        );
       }),
     ]);
     return { status: 'up', latencyMs: elapsed(started) };

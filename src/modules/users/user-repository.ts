@@ -49,7 +49,10 @@ export class UserRepository {
     return rows.map(toUser);
   }
 
-  async update(id: number, changes: { name?: string; passwordHash?: string }): Promise<User | undefined> {
+  async update(
+    id: number,
+    changes: { name?: string; passwordHash?: string },
+  ): Promise<User | undefined> {
     const patch: Partial<UserModel> = {};
     if (changes.name !== undefined) patch.name = changes.name;
     if (changes.passwordHash !== undefined) patch.password_hash = changes.passwordHash;

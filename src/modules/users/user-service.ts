@@ -42,7 +42,10 @@ export class UserService {
     const rows = await this.users.listAfter(afterId, limit + 1);
     const items = rows.slice(0, limit);
     const last = items.at(-1);
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null };
+    return {
+      items,
+      nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null,
+    };
   }
 
   /** Changing the password needs the current one and ends every other session of the user. */
@@ -59,9 +62,13 @@ export class UserService {
       }
       passwordHash = await this.hasher.hash(changes.password);
     }
-    const updated = await this.users.update(principal.userId, { name: changes.name?.trim(), passwordHash });
+    const updated = await this.users.update(principal.userId, {
+      name: changes.name?.trim(),
+      passwordHash,
+    });
     if (!updated) throw new AppError('unauthorized', 'The account no longer exists.');
-    if (passwordHash) await this.sessions.endAllOf(principal.userId, 'password-change', principal.sessionId);
+    if (passwordHash)
+      await this.sessions.endAllOf(principal.userId, 'password-change', principal.sessionId);
     return updated;
   }
 

@@ -7,7 +7,10 @@ export class MemoryCache implements Cache {
   private readonly store: LRUCache<string, string>;
   private readonly counters: CacheStats = { hits: 0, misses: 0, errors: 0 };
 
-  constructor(private readonly keyPrefix: string, maxEntries = 50_000) {
+  constructor(
+    private readonly keyPrefix: string,
+    maxEntries = 50_000,
+  ) {
     this.store = new LRUCache({ max: maxEntries, ttlAutopurge: false });
   }
 

@@ -27,7 +27,12 @@ export async function createDatabase(config: Config['database']): Promise<Databa
   // interleaving (a second connection waiting on the first would hang forever).
   const db = knex({
     client: 'pg',
-    connection: { host: embedded.socketDir, port: embedded.port, user: 'postgres', database: 'postgres' },
+    connection: {
+      host: embedded.socketDir,
+      port: embedded.port,
+      user: 'postgres',
+      database: 'postgres',
+    },
     pool: { min: 0, max: 1 },
     acquireConnectionTimeout: 30_000,
   });

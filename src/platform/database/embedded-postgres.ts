@@ -52,9 +52,15 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   try {
     return await lockfile.lock(dataDir, { stale: 15_000, update: 5_000, realpath: false });
   } catch (error) {
-    const reason = (error as { code?: string }).code === 'ELOCKED' ? 'is in use by another process' : String(error);
-    throw new Error(`The embedded database directory ${path.resolve(dataDir)} ${reason}. ` +
-      'Stop the other Inkwell process, or set DATA_DIR to another directory.');
+    const reason =
+      (error as { code?: string }).code === 'ELOCKED'
+        ? 'is in use by another process'
+        : String(error);
+    throw new Error(
+      `The embedded database directory ${path.resolve(dataDir)} ${reason}. ` +
+        'Stop the other Inkwell process, or set DATA_DIR to another directory.',
+      { cause: error },
+    );
   }
 }
 
@@ -72,9 +78,11 @@ function waitFor(worker: Worker, type: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onMessage = (message: { type: string; message?: string }) => {
       if (message.type === type) done(resolve);
-      else if (message.type === 'error') done(() => reject(new Error(`Embedded database failed: ${message.message}`)));
+      else if (message.type === 'error')
+        done(() => reject(new Error(`Embedded database failed: ${message.message}`)));
     };
-    const onExit = (code: number) => done(() => reject(new Error(`Embedded database worker exited with code ${code}`)));
+    const onExit = (code: number) =>
+      done(() => reject(new Error(`Embedded database worker exited with code ${code}`)));
     const onError = (error: Error) => done(() => reject(error));
     const done = (settle: () => void) => {
       worker.off('message', onMessage).off('exit', onExit).off('error', onError);

@@ -3,5 +3,9 @@ import { presentUser } from '../../presenters/present-user';
 
 export const createUser: Handler<'createUser'> = async ({ body }, { services }) => {
   const user = await services.users.register(body);
-  return { status: 201, body: presentUser(user), headers: { Location: `/api/v1/users/${user.id}` } };
+  return {
+    status: 201,
+    body: presentUser(user),
+    headers: { Location: `/api/v1/users/${user.id}` },
+  };
 };

@@ -5,6 +5,7 @@ import { presentUser } from '../../presenters/present-user';
 export const getUser: Handler<'getUser'> = async ({ params, headers }, { services }) => {
   const body = presentUser(await services.users.get(params.user_id));
   const etag = etagOf(body);
-  if (noneMatchHits(headers['if-none-match'], etag)) return { status: 304, headers: { ETag: etag } };
+  if (noneMatchHits(headers['if-none-match'], etag))
+    return { status: 304, headers: { ETag: etag } };
   return { status: 200, body, headers: { ETag: etag, 'Cache-Control': PRIVATE_REVALIDATE } };
 };

@@ -1,0 +1,44 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('loadConfig', () => {
+  it('when nothing is set, then it chooses the embedded database and the in-process cache', () => {
+    const config = loadConfig({});
+    expect(config.database.kind).toBe('embedded');
+    expect(config.cache.kind).toBe('memory');
+    expect(config.http.bodyLimitBytes).toBe(1024 * 1024);
+    expect(Object.isFrozen(config.auth)).toBe(true);
+  });
+
+  it('when both URLs are set, then it uses PostgreSQL and Redis', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://db/inkwell', REDIS_URL: 'redis://cache:6379' });
+    expect(config.database).toMatchObject({ kind: 'postgres', url: 'postgres://db/inkwell' });
+    expect(config.cache).toMatchObject({ kind: 'redis', url: 'redis://cache:6379' });
+  });
+
+  it('when values are malformed, then it names every bad variable at once', () => {
+    expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', BCRYPT_COST: '40' })).toThrow(
+      expect.objectContaining({
+        issues: expect.arrayContaining([
+          expect.stringContaining('PORT'),
+          expect.stringContaining('DATABASE_URL'),
+          expect.stringContaining('BCRYPT_COST'),
+        ]),
+      }),
+    );
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['a placeholder', 'changeme'],
+    ['the development default', 'inkwell-development-secret-not-for-production-use'],
+    ['too short', 'short-secret'],
+  ])('when NODE_ENV=production and JWT_SECRET is %s, then startup is refused', (_label, secret) => {
+    const env = { NODE_ENV: 'production', ...(secret ? { JWT_SECRET: secret } : {}) };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+  });
+
+  it('when NODE_ENV=production and JWT_SECRET is strong, then it is accepted', () => {
+    const secret = 'x'.repeat(48);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).auth.jwtSecret).toBe(secret);
+  });
+});
