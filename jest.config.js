@@ -13,7 +13,9 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Some dependencies ship ESM only; compile them to CommonJS like our own sources.
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@apidevtools/json-schema-ref-parser)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(.*node_modules/)?@apidevtools/json-schema-ref-parser/)',
+  ],
   globalSetup: '<rootDir>/test/global-setup.ts',
   reporters: ['default', '<rootDir>/test/contract/coverage-reporter.js'],
   testTimeout: 30_000,

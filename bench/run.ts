@@ -24,7 +24,10 @@ interface Row {
 async function main(): Promise<void> {
   execSync('npm run --silent build', { cwd: ROOT, stdio: 'inherit' });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'inkwell-bench-'));
-  const baseline = await start(path.join(ROOT, 'bench/baseline-server.ts'), 3801, {}, ['--import', 'tsx']);
+  const baseline = await start(path.join(ROOT, 'bench/baseline-server.ts'), 3801, {}, [
+    '--import',
+    'tsx',
+  ]);
   const api = await start(path.join(ROOT, 'dist/src/main.js'), 3802, {
     DATA_DIR: path.join(dataDir, 'pglite'),
     LOG_LEVEL: 'warn',
@@ -35,11 +38,31 @@ async function main(): Promise<void> {
   try {
     const auth = await signUp('http://127.0.0.1:3802');
     const rows: Row[] = [];
-    rows.push(await run('baseline: bare Express, fixed JSON', 'http://127.0.0.1:3801/api/v1/users/1'));
+    rows.push(
+      await run('baseline: bare Express, fixed JSON', 'http://127.0.0.1:3801/api/v1/users/1'),
+    );
     rows.push(await run('GET /healthz (routing only)', 'http://127.0.0.1:3802/healthz'));
-    rows.push(await run('GET /api/v1/users/{id} (JWT + session + DB + ETag)', `http://127.0.0.1:3802/api/v1/users/${auth.id}`, auth.headers));
-    rows.push(await run('GET /api/v1/users/me (JWT + session + DB)', 'http://127.0.0.1:3802/api/v1/users/me', auth.headers));
-    rows.push(await run('GET /api/v1/users?limit=20 (page of 20)', 'http://127.0.0.1:3802/api/v1/users?limit=20', auth.headers));
+    rows.push(
+      await run(
+        'GET /api/v1/users/{id} (JWT + session + DB + ETag)',
+        `http://127.0.0.1:3802/api/v1/users/${auth.id}`,
+        auth.headers,
+      ),
+    );
+    rows.push(
+      await run(
+        'GET /api/v1/users/me (JWT + session + DB)',
+        'http://127.0.0.1:3802/api/v1/users/me',
+        auth.headers,
+      ),
+    );
+    rows.push(
+      await run(
+        'GET /api/v1/users?limit=20 (page of 20)',
+        'http://127.0.0.1:3802/api/v1/users?limit=20',
+        auth.headers,
+      ),
+    );
     report(rows);
   } finally {
     baseline.kill('SIGTERM');
@@ -49,7 +72,12 @@ async function main(): Promise<void> {
   }
 }
 
-function start(file: string, port: number, env: Record<string, string>, execArgv: string[] = []): Promise<ChildProcess> {
+function start(
+  file: string,
+  port: number,
+  env: Record<string, string>,
+  execArgv: string[] = [],
+): Promise<ChildProcess> {
   const child = fork(file, [], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
@@ -60,12 +88,15 @@ function start(file: string, port: number, env: Record<string, string>, execArgv
     const deadline = Date.now() + 60_000;
     const poll = async () => {
       try {
-        const res = await fetch(`http://127.0.0.1:${port}${file.includes('baseline') ? '/api/v1/users/1' : '/readyz'}`);
+        const res = await fetch(
+          `http://127.0.0.1:${port}${file.includes('baseline') ? '/api/v1/users/1' : '/readyz'}`,
+        );
         if (res.ok) return resolve(child);
       } catch {
         /* not up yet */
       }
-      if (Date.now() > deadline || child.exitCode !== null) return reject(new Error(`${file} did not start`));
+      if (Date.now() > deadline || child.exitCode !== null)
+        return reject(new Error(`${file} did not start`));
       setTimeout(poll, 250);
     };
     void poll();
@@ -85,7 +116,11 @@ async function signUp(base: string): Promise<{ id: number; headers: Record<strin
     await fetch(`${base}/api/v1/users`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: `bench-${Date.now()}-${i}@example.com`, password, name: `Bench ${i}` }),
+      body: JSON.stringify({
+        email: `bench-${Date.now()}-${i}@example.com`,
+        password,
+        name: `Bench ${i}`,
+      }),
     });
   }
   const login = await fetch(`${base}/api/v1/auth/login`, {
@@ -96,7 +131,11 @@ async function signUp(base: string): Promise<{ id: number; headers: Record<strin
   return { id: user.id, headers: { Authorization: `Bearer ${tokens.access_token}` } };
 }
 
-async function run(scenario: string, url: string, headers: Record<string, string> = {}): Promise<Row> {
+async function run(
+  scenario: string,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<Row> {
   await autocannon({ url, headers, connections: CONNECTIONS, duration: 2 }); // warm-up
   const result = await autocannon({ url, headers, connections: CONNECTIONS, duration: DURATION });
   return {
@@ -116,7 +155,10 @@ function report(rows: Row[]): void {
     '',
     '| scenario | req/s | vs baseline | p50 ms | p99 ms | errors | non-2xx |',
     '|---|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.scenario} | ${r.rps} | ${((r.rps / base) * 100).toFixed(0)}% | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario} | ${r.rps} | ${((r.rps / base) * 100).toFixed(0)}% | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} |`,
+    ),
   ];
   console.log(lines.join('\n'));
   mkdirSync(path.join(ROOT, 'reports'), { recursive: true });
@@ -125,7 +167,9 @@ function report(rows: Row[]): void {
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+  return new Promise((resolve) =>
+    child.exitCode !== null ? resolve() : child.once('exit', () => resolve()),
+  );
 }
 
 main().catch((error: unknown) => {

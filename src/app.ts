@@ -48,17 +48,19 @@ export async function buildApp(container: Container): Promise<express.Express> {
   });
 
   app.use(async (req: Request, res: Response) => {
-    const result = (await inFlight.track(api.handleRequest(
-      {
-        method: req.method === 'HEAD' ? 'get' : req.method,
-        path: req.path,
-        body: req.body,
-        query: req.query as Record<string, string | string[]>,
-        headers: req.headers as Record<string, string | string[]>,
-      },
-      req,
-      res,
-    ))) as ApiResult;
+    const result = (await inFlight.track(
+      api.handleRequest(
+        {
+          method: req.method === 'HEAD' ? 'get' : req.method,
+          path: req.path,
+          body: req.body,
+          query: req.query as Record<string, string | string[]>,
+          headers: req.headers as Record<string, string | string[]>,
+        },
+        req,
+        res,
+      ),
+    )) as ApiResult;
     send(res, result);
   });
 

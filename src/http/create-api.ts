@@ -8,7 +8,7 @@ import { AppError } from '../platform/app-error';
 import type { Logger } from '../platform/logger';
 import type { HandlerContext, HandlerMap, OperationId, OperationRequest } from './handler-types';
 import type { Authenticate } from './security/bearer-auth';
-import { toValidationError } from './validation-issues';
+import { assertNoNulCharacters, toValidationError } from './validation-issues';
 
 export interface ApiResult {
   status: number;
@@ -98,11 +98,14 @@ export async function createApi(
 function adapt(operationId: OperationId, handler: HandlerMap[OperationId], deps: ApiDeps) {
   return async (c: Context, req: Request, res: Response): Promise<ApiResult> => {
     const request = {
-      params: c.request.params,
+      // c.request.params is re-parsed from the path as strings; the validator's copy is coerced.
+      params: c.validation?.coerced?.params ?? c.request.params,
       query: c.request.query,
       headers: req.headers,
       body: c.request.requestBody,
     } as unknown as OperationRequest<typeof operationId>;
+    assertNoNulCharacters('body', request.body);
+    assertNoNulCharacters('query', request.query);
     const context: HandlerContext = {
       services: deps.services,
       principal: principalFrom(c),

@@ -14,6 +14,8 @@ export class InFlight {
   }
 
   drained(): Promise<void> {
-    return this.count === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+    return this.count === 0
+      ? Promise.resolve()
+      : new Promise((resolve) => this.waiters.push(resolve));
   }
 }

@@ -52,3 +52,20 @@ function toIssue(error: ErrorObject): ValidationIssue {
 function sameIssue(a: ValidationIssue, b: ValidationIssue): boolean {
   return a.location === b.location && a.pointer === b.pointer && a.message === b.message;
 }
+
+/**
+ * PostgreSQL text cannot hold U+0000, so a string carrying it is bad input, refused with a pointer
+ * to it, rather than a failed write.
+ */
+export function assertNoNulCharacters(location: IssueLocation, value: unknown, pointer = ''): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) {
+      throw AppError.invalid(location, pointer, 'must not contain the NUL character (U+0000)');
+    }
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  for (const [key, inner] of Object.entries(value)) {
+    assertNoNulCharacters(location, inner, `${pointer}/${escapePointer(key)}`);
+  }
+}

@@ -10,13 +10,18 @@ describe('loadConfig', () => {
   });
 
   it('when both URLs are set, then it uses PostgreSQL and Redis', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://db/inkwell', REDIS_URL: 'redis://cache:6379' });
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://db/inkwell',
+      REDIS_URL: 'redis://cache:6379',
+    });
     expect(config.database).toMatchObject({ kind: 'postgres', url: 'postgres://db/inkwell' });
     expect(config.cache).toMatchObject({ kind: 'redis', url: 'redis://cache:6379' });
   });
 
   it('when values are malformed, then it names every bad variable at once', () => {
-    expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', BCRYPT_COST: '40' })).toThrow(
+    expect(() =>
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', BCRYPT_COST: '40' }),
+    ).toThrow(
       expect.objectContaining({
         issues: expect.arrayContaining([
           expect.stringContaining('PORT'),

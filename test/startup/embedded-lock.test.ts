@@ -8,7 +8,9 @@ describe('embedded database directory', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'inkwell-lock-'));
     const first = await startEmbeddedPostgres(path.join(dir, 'pglite'));
     try {
-      await expect(startEmbeddedPostgres(path.join(dir, 'pglite'))).rejects.toThrow(/in use by another process/);
+      await expect(startEmbeddedPostgres(path.join(dir, 'pglite'))).rejects.toThrow(
+        /in use by another process/,
+      );
     } finally {
       await first.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -20,9 +20,9 @@ describe('startup checks of the contract and the handler map', () => {
 
   it('when an operationId has no handler, then startup fails naming it', async () => {
     const { health: _health, ...withoutHealth } = operationHandlers;
-    await expect(createApi(loadContract(), withoutHealth as unknown as HandlerMap, deps)).rejects.toThrow(
-      /health/,
-    );
+    await expect(
+      createApi(loadContract(), withoutHealth as unknown as HandlerMap, deps),
+    ).rejects.toThrow(/health/);
   });
 
   it('when a handler has no operation in the contract, then startup fails', async () => {

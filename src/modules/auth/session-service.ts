@@ -10,11 +10,13 @@ export interface SessionServiceOptions {
 }
 
 const sessionKey = (sessionId: string) => `v1:session:${sessionId}`;
+const ENDED = 'ended';
 
 /**
- * Session lifecycle and the per-request revocation check. The check reads through the shared cache
- * and falls back to the database; revocation writes the database first, then drops the cache entry,
- * so every API process sees a revoked session on its next request.
+ * Session lifecycle and the per-request revocation check, which reads through the shared cache and
+ * falls back to the database. Ending a session writes the database, then a tombstone to the cache;
+ * a live entry is only ever added when the key is absent (SET NX), so a check that read the
+ * database just before the revocation cannot overwrite the tombstone with a stale "live".
  */
 export class SessionService {
   constructor(
@@ -44,6 +46,7 @@ export class SessionService {
   /** The principal for a verified access token, or undefined when its session has ended. */
   async resolve(sessionId: string, userId: number): Promise<Principal | undefined> {
     const cached = await this.cache.get(sessionKey(sessionId));
+    if (cached === ENDED) return undefined;
     if (cached !== null) {
       const principal = JSON.parse(cached) as Principal;
       return principal.userId === userId ? principal : undefined;
@@ -51,32 +54,29 @@ export class SessionService {
     const active = await this.sessions.findActive(sessionId);
     if (!active || active.userId !== userId) return undefined;
     const principal: Principal = { userId: active.userId, sessionId, role: active.role };
-    await this.cache.set(
-      sessionKey(sessionId),
-      JSON.stringify(principal),
-      this.options.sessionCacheTtlSeconds,
-    );
+    await this.cache.add(sessionKey(sessionId), JSON.stringify(principal), this.ttl());
     return principal;
   }
 
   async end(sessionId: string, reason: string): Promise<void> {
     await this.sessions.revoke(sessionId, reason);
-    await this.cache.del(sessionKey(sessionId));
+    await this.markEnded([sessionId]);
   }
 
   async endAllOf(userId: number, reason: string, exceptSessionId?: string): Promise<void> {
-    const ended = await this.sessions.revokeAllOf(userId, reason, exceptSessionId);
-    await this.cache.del(...ended.map(sessionKey));
+    await this.markEnded(await this.sessions.revokeAllOf(userId, reason, exceptSessionId));
   }
 
-  /** For account deletion: the rows disappear by cascade, so forget their cache entries by id. */
-  async forgetAllOf(userId: number): Promise<string[]> {
-    const ids = await this.sessions.idsOf(userId);
-    await this.cache.del(...ids.map(sessionKey));
-    return ids;
+  /** Every session id of a user, for callers about to delete the user (rows go by cascade). */
+  idsOf(userId: number): Promise<string[]> {
+    return this.sessions.idsOf(userId);
   }
 
-  async forgetIds(sessionIds: string[]): Promise<void> {
-    await this.cache.del(...sessionIds.map(sessionKey));
+  async markEnded(sessionIds: string[]): Promise<void> {
+    await Promise.all(sessionIds.map((id) => this.cache.set(sessionKey(id), ENDED, this.ttl())));
+  }
+
+  private ttl(): number {
+    return this.options.sessionCacheTtlSeconds;
   }
 }

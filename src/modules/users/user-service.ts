@@ -26,9 +26,10 @@ export class UserService {
   ) {}
 
   async register(input: Registration): Promise<User> {
+    const name = input.name.trim();
     this.hasher.assertAcceptable(input.password, '/password');
     const passwordHash = await this.hasher.hash(input.password);
-    return this.users.create({ email: input.email.trim(), name: input.name.trim(), passwordHash });
+    return this.users.create({ email: input.email.trim(), name, passwordHash });
   }
 
   async get(id: number): Promise<User> {
@@ -50,32 +51,32 @@ export class UserService {
 
   /** Changing the password needs the current one and ends every other session of the user. */
   async update(principal: Principal, changes: ProfileChanges): Promise<User> {
-    let passwordHash: string | undefined;
-    if (changes.password !== undefined) {
-      if (changes.currentPassword === undefined) {
-        throw AppError.invalid('body', '/current_password', 'is required to change the password');
-      }
-      this.hasher.assertAcceptable(changes.password, '/password');
+    const name = changes.name?.trim();
+    if (changes.password !== undefined && changes.currentPassword === undefined) {
+      throw AppError.invalid('body', '/current_password', 'is required to change the password');
+    }
+    if (changes.password !== undefined) this.hasher.assertAcceptable(changes.password, '/password');
+    if (changes.currentPassword !== undefined) {
+      // Checked whenever it is sent, so a client never mistakes a wrong password for a right one.
       const user = await this.users.findWithSecretById(principal.userId);
       if (!(await this.hasher.verify(changes.currentPassword, user?.passwordHash))) {
         throw new AppError('wrong-password', 'The current password is wrong.');
       }
-      passwordHash = await this.hasher.hash(changes.password);
     }
-    const updated = await this.users.update(principal.userId, {
-      name: changes.name?.trim(),
-      passwordHash,
-    });
+    const passwordHash =
+      changes.password === undefined ? undefined : await this.hasher.hash(changes.password);
+    const updated = await this.users.update(principal.userId, { name, passwordHash });
     if (!updated) throw new AppError('unauthorized', 'The account no longer exists.');
-    if (passwordHash)
+    if (passwordHash) {
       await this.sessions.endAllOf(principal.userId, 'password-change', principal.sessionId);
+    }
     return updated;
   }
 
   async remove(principal: Principal): Promise<void> {
-    const sessionIds = await this.sessions.forgetAllOf(principal.userId);
+    // The session rows go with the user (cascade); their cache entries are marked ended by id.
+    const sessionIds = await this.sessions.idsOf(principal.userId);
     await this.users.delete(principal.userId);
-    // Entries cached between the first eviction and the delete would point at nothing; evict again.
-    await this.sessions.forgetIds(sessionIds);
+    await this.sessions.markEnded(sessionIds);
   }
 }

@@ -12,6 +12,8 @@ export interface Cache {
   readonly kind: 'redis' | 'memory';
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** Sets the key only when it is absent (SET NX); false when it existed or the backend failed. */
+  add(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   del(...keys: string[]): Promise<void>;
   /** Throws when the backend cannot be reached; used by the readiness probe. */
   ping(): Promise<void>;

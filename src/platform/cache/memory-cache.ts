@@ -28,6 +28,12 @@ export class MemoryCache implements Cache {
     this.store.set(this.keyPrefix + key, value, { ttl: ttlSeconds * 1000 });
   }
 
+  async add(key: string, value: string, ttlSeconds: number): Promise<boolean> {
+    if (this.store.has(this.keyPrefix + key)) return false;
+    await this.set(key, value, ttlSeconds);
+    return true;
+  }
+
   async del(...keys: string[]): Promise<void> {
     for (const key of keys) this.store.delete(this.keyPrefix + key);
   }

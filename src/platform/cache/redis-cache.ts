@@ -36,6 +36,15 @@ export class RedisCache implements Cache {
     }
   }
 
+  async add(key: string, value: string, ttlSeconds: number): Promise<boolean> {
+    try {
+      return (await this.redis.set(key, value, 'EX', ttlSeconds, 'NX')) === 'OK';
+    } catch (error) {
+      this.fail('add', error);
+      return false;
+    }
+  }
+
   async del(...keys: string[]): Promise<void> {
     if (keys.length === 0) return;
     try {
