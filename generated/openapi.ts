@@ -14,6 +14,7 @@ export interface paths {
         /**
          * List users, oldest first
          * @description A cursor-paginated page of users. Pass `next_cursor` back as `cursor` to read on.
+         *     `include=posts` embeds each user's newest posts (at most 10 each) in two queries in all.
          */
         get: operations["listUsers"];
         put?: never;
@@ -69,6 +70,53 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List posts, newest first
+         * @description A cursor-paginated page of posts, optionally of one author.
+         */
+        get: operations["listPosts"];
+        put?: never;
+        /**
+         * Publish a post
+         * @description The signed-in user becomes its author.
+         */
+        post: operations["createPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/posts/{post_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One post by id */
+        get: operations["getPost"];
+        put?: never;
+        post?: never;
+        /** Delete a post (its author or an admin) */
+        delete: operations["deletePost"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit a post (its author or an admin)
+         * @description Send the post's `ETag` as `If-Match` to make the edit conditional: when someone else
+         *     changed the post since, the answer is 412 and nothing is written.
+         */
+        patch: operations["updatePost"];
         trace?: never;
     };
     "/api/v1/auth/login": {
@@ -258,6 +306,91 @@ export interface components {
              * @example 2026-11-26T10:00:00.000Z
              */
             updated_at: string;
+            /** @description The user's newest posts (at most 10); present only with `include=posts`. */
+            posts?: components["schemas"]["Post"][];
+        };
+        /**
+         * @example {
+         *       "title": "Notes on the Analytical Engine",
+         *       "body": "The engine weaves algebraic patterns as the Jacquard loom weaves flowers."
+         *     }
+         */
+        PostCreate: {
+            title: components["schemas"]["PostTitle"];
+            body: components["schemas"]["PostBody"];
+        };
+        /**
+         * @description Fields to change.
+         * @example {
+         *       "title": "Notes on the Analytical Engine, revised"
+         *     }
+         */
+        PostUpdate: {
+            title?: components["schemas"]["PostTitle"];
+            body?: components["schemas"]["PostBody"];
+        };
+        /** @example Notes on the Analytical Engine */
+        PostTitle: string;
+        /** @example The engine weaves algebraic patterns as the Jacquard loom weaves flowers. */
+        PostBody: string;
+        /**
+         * @example {
+         *       "id": 7,
+         *       "author_id": 42,
+         *       "title": "Notes on the Analytical Engine",
+         *       "body": "The engine weaves algebraic patterns as the Jacquard loom weaves flowers.",
+         *       "created_at": "2026-11-26T10:05:00.000Z",
+         *       "updated_at": "2026-11-26T10:05:00.000Z"
+         *     }
+         */
+        Post: {
+            /**
+             * Format: int64
+             * @example 7
+             */
+            id: number;
+            /**
+             * Format: int64
+             * @example 42
+             */
+            author_id: number;
+            /** @example Notes on the Analytical Engine */
+            title: string;
+            /** @example The engine weaves algebraic patterns as the Jacquard loom weaves flowers. */
+            body: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T10:05:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T10:05:00.000Z
+             */
+            updated_at: string;
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": 7,
+         *           "author_id": 42,
+         *           "title": "Notes on the Analytical Engine",
+         *           "body": "The engine weaves algebraic patterns as the Jacquard loom weaves flowers.",
+         *           "created_at": "2026-11-26T10:05:00.000Z",
+         *           "updated_at": "2026-11-26T10:05:00.000Z"
+         *         }
+         *       ],
+         *       "next_cursor": null
+         *     }
+         */
+        PostPage: {
+            items: components["schemas"]["Post"][];
+            /**
+             * @description Pass as `cursor` for the next page; null on the last page.
+             * @example eyJpZCI6N30
+             */
+            next_cursor: string | null;
         };
         /**
          * @example {
@@ -411,7 +544,7 @@ export interface components {
          * @example tag:inkwell,2026:problem/validation-failed
          * @enum {string}
          */
-        ProblemType: "tag:inkwell,2026:problem/validation-failed" | "tag:inkwell,2026:problem/malformed-body" | "tag:inkwell,2026:problem/unauthorized" | "tag:inkwell,2026:problem/invalid-credentials" | "tag:inkwell,2026:problem/forbidden" | "tag:inkwell,2026:problem/wrong-password" | "tag:inkwell,2026:problem/not-found" | "tag:inkwell,2026:problem/method-not-allowed" | "tag:inkwell,2026:problem/email-taken" | "tag:inkwell,2026:problem/payload-too-large" | "tag:inkwell,2026:problem/unsupported-media-type" | "tag:inkwell,2026:problem/too-many-requests" | "tag:inkwell,2026:problem/internal" | "tag:inkwell,2026:problem/unavailable";
+        ProblemType: "tag:inkwell,2026:problem/validation-failed" | "tag:inkwell,2026:problem/malformed-body" | "tag:inkwell,2026:problem/unauthorized" | "tag:inkwell,2026:problem/invalid-credentials" | "tag:inkwell,2026:problem/forbidden" | "tag:inkwell,2026:problem/wrong-password" | "tag:inkwell,2026:problem/not-found" | "tag:inkwell,2026:problem/method-not-allowed" | "tag:inkwell,2026:problem/email-taken" | "tag:inkwell,2026:problem/precondition-failed" | "tag:inkwell,2026:problem/payload-too-large" | "tag:inkwell,2026:problem/unsupported-media-type" | "tag:inkwell,2026:problem/too-many-requests" | "tag:inkwell,2026:problem/internal" | "tag:inkwell,2026:problem/unavailable";
         /**
          * @example {
          *       "location": "body",
@@ -612,6 +745,24 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The resource changed since the `ETag` sent in `If-Match`; nothing was written. */
+        PreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "tag:inkwell,2026:problem/precondition-failed",
+                 *       "title": "Precondition failed",
+                 *       "status": 412,
+                 *       "detail": "The post has changed since the ETag you sent; fetch it again.",
+                 *       "request_id": "7f6a2b1e-6a43-4c0e-9d1b-3f7f0d1c2b9a"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The body is larger than the server accepts. */
         PayloadTooLarge: {
             headers: {
@@ -685,6 +836,26 @@ export interface components {
          */
         Cursor: string;
         /**
+         * @description The post's id.
+         * @example 7
+         */
+        PostId: number;
+        /**
+         * @description Only posts by this user.
+         * @example 42
+         */
+        AuthorId: number;
+        /**
+         * @description `posts` embeds the newest posts of each user (at most 10 per user).
+         * @example posts
+         */
+        Include: "posts";
+        /**
+         * @description The `ETag` the edit is based on; 412 when the post has changed since.
+         * @example "b5d1e8a3c0f2"
+         */
+        IfMatch: string;
+        /**
          * @description An `ETag` from an earlier response; 304 when it still matches.
          * @example "3q2-7w"
          */
@@ -735,6 +906,11 @@ export interface operations {
                  * @example eyJpZCI6NDJ9
                  */
                 cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description `posts` embeds the newest posts of each user (at most 10 per user).
+                 * @example posts
+                 */
+                include?: components["parameters"]["Include"];
             };
             header?: never;
             path?: never;
@@ -857,7 +1033,13 @@ export interface operations {
     };
     getUser: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description `posts` embeds the newest posts of each user (at most 10 per user).
+                 * @example posts
+                 */
+                include?: components["parameters"]["Include"];
+            };
             header?: {
                 /**
                  * @description An `ETag` from an earlier response; 304 when it still matches.
@@ -891,6 +1073,184 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    listPosts: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only posts by this user.
+                 * @example 42
+                 */
+                author_id?: components["parameters"]["AuthorId"];
+                /**
+                 * @description Page size.
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque; do not build one by hand.
+                 * @example eyJpZCI6NDJ9
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of posts. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    createPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostCreate"];
+            };
+        };
+        responses: {
+            /** @description The post was created. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    getPost: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description An `ETag` from an earlier response; 304 when it still matches.
+                 * @example "3q2-7w"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                /**
+                 * @description The post's id.
+                 * @example 7
+                 */
+                post_id: components["parameters"]["PostId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The post. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deletePost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The post's id.
+                 * @example 7
+                 */
+                post_id: components["parameters"]["PostId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The post is gone. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updatePost: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` the edit is based on; 412 when the post has changed since.
+                 * @example "b5d1e8a3c0f2"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The post's id.
+                 * @example 7
+                 */
+                post_id: components["parameters"]["PostId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated post. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     login: {

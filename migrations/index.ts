@@ -1,9 +1,11 @@
 import type { Knex } from 'knex';
 import * as createUsers from './20261126000100_create_users';
 import * as createSessions from './20261126000200_create_sessions';
+import * as createPosts from './20261126000300_create_posts';
 
 /** Every migration, in order. A merged migration is never edited; add a new one instead. */
 export const migrations: Record<string, Knex.Migration> = {
   '20261126000100_create_users': createUsers,
   '20261126000200_create_sessions': createSessions,
+  '20261126000300_create_posts': createPosts,
 };

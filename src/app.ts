@@ -40,6 +40,23 @@ export async function buildApp(container: Container): Promise<express.Express> {
   app.use(express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ limit, extended: false, parameterLimit: 50 }));
 
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const operation = (res.locals.operationId as string | undefined) ?? 'none';
+      container.metrics.observeRequest(
+        { operation, method: req.method, status: res.statusCode },
+        seconds,
+      );
+    });
+    next();
+  });
+  app.get('/metrics', async (_req, res) => {
+    res
+      .type(container.metrics.registry.contentType)
+      .send(await container.metrics.registry.metrics());
+  });
   app.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(contractJson);
   });

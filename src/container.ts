@@ -7,20 +7,27 @@ import { SessionRepository } from './modules/auth/session-repository';
 import { SessionService } from './modules/auth/session-service';
 import { TokenIssuer } from './modules/auth/token-issuer';
 import { HealthService } from './modules/health/health-service';
+import { PostRepository } from './modules/posts/post-repository';
+import { PostService } from './modules/posts/post-service';
+import type { Post } from './modules/posts/post-types';
 import { UserRepository } from './modules/users/user-repository';
 import { UserService } from './modules/users/user-service';
+import type { User } from './modules/users/user-types';
 import type { Cache } from './platform/cache/cache';
 import { createRedis } from './platform/cache/create-redis';
+import { EntityCache } from './platform/cache/entity-cache';
 import { MemoryCache } from './platform/cache/memory-cache';
 import { RedisCache } from './platform/cache/redis-cache';
 import { createDatabase, type Database } from './platform/database/create-database';
 import { migrateLatest } from './platform/database/migrate';
 import { createLogger, type Logger } from './platform/logger';
+import { createMetrics, type Metrics } from './platform/metrics';
 
 export interface Services {
   users: UserService;
   auth: AuthService;
   sessions: SessionService;
+  posts: PostService;
   health: HealthService;
 }
 
@@ -30,6 +37,7 @@ export interface Container {
   database: Database;
   cache: Cache;
   tokens: TokenIssuer;
+  metrics: Metrics;
   services: Services;
   close(): Promise<void>;
 }
@@ -74,10 +82,33 @@ export async function createContainer(
       logger,
       redis,
     );
+    const postRepository = new PostRepository(database.knex);
+    const ttlSeconds = config.cache.ttlSeconds;
+    const users = new UserService(
+      userRepository,
+      hasher,
+      sessions,
+      new EntityCache<User>(cache, {
+        namespace: 'user',
+        ttlSeconds,
+        dateFields: ['createdAt', 'updatedAt'],
+      }),
+      postRepository,
+    );
+    const posts = new PostService(
+      postRepository,
+      new EntityCache<Post>(cache, {
+        namespace: 'post',
+        ttlSeconds,
+        dateFields: ['createdAt', 'updatedAt'],
+      }),
+      (userId) => users.roleOf(userId),
+    );
     const services: Services = {
-      users: new UserService(userRepository, hasher, sessions),
+      users,
       auth: new AuthService(userRepository, sessions, sessionRepository, hasher, limiter),
       sessions,
+      posts,
       health: new HealthService(database.knex, cache, logger),
     };
     return {
@@ -86,6 +117,7 @@ export async function createContainer(
       database,
       cache,
       tokens,
+      metrics: createMetrics(cache),
       services,
       async close() {
         await cache.close();

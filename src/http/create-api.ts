@@ -59,8 +59,10 @@ export async function createApi(
         },
       );
     },
-    postRoutingHandler: (c: Context, req: Request) => {
-      if (c.operation) assertMediaType(c.operation, req);
+    postRoutingHandler: (c: Context, req: Request, res: Response) => {
+      if (!c.operation) return;
+      res.locals.operationId = c.operation.operationId;
+      assertMediaType(c.operation, req);
     },
     unauthorizedHandler: (c: Context) => {
       const result = c.security?.bearerAuth as { error?: unknown } | undefined;

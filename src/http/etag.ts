@@ -15,3 +15,11 @@ export function noneMatchHits(header: string | string[] | undefined, etag: strin
 }
 
 export const PRIVATE_REVALIDATE = 'private, no-cache';
+
+/** If-Match uses the strong comparison (RFC 9110 §13.1.1): a weak tag never matches. */
+export function matchHits(header: string | string[] | undefined, etag: string): boolean {
+  if (header === undefined) return true;
+  const value = Array.isArray(header) ? header.join(',') : header;
+  if (value.trim() === '*') return true;
+  return value.split(',').some((candidate) => candidate.trim() === etag);
+}

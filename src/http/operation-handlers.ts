@@ -4,6 +4,11 @@ import { logout } from './handlers/auth/logout';
 import { refreshToken } from './handlers/auth/refresh-token';
 import { health } from './handlers/health/health';
 import { readiness } from './handlers/health/readiness';
+import { createPost } from './handlers/posts/create-post';
+import { deletePost } from './handlers/posts/delete-post';
+import { getPost } from './handlers/posts/get-post';
+import { listPosts } from './handlers/posts/list-posts';
+import { updatePost } from './handlers/posts/update-post';
 import { createUser } from './handlers/users/create-user';
 import { deleteMe } from './handlers/users/delete-me';
 import { getMe } from './handlers/users/get-me';
@@ -19,6 +24,11 @@ export const operationHandlers = {
   updateMe,
   deleteMe,
   getUser,
+  createPost,
+  listPosts,
+  getPost,
+  updatePost,
+  deletePost,
   login,
   refreshToken,
   logout,

@@ -29,3 +29,14 @@ export function decodeCursor<K extends string>(
   }
   return record as Record<K, number | string>;
 }
+
+/** Cuts a keyset page: `rows` was fetched with limit + 1, so an extra row means there is more. */
+export function pageOf<T>(
+  rows: T[],
+  limit: number,
+  position: (last: T) => Record<string, number | string>,
+): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(position(last)) : null };
+}

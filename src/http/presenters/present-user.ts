@@ -1,9 +1,10 @@
 import type { components } from '../../../generated/openapi';
-import type { User } from '../../modules/users/user-types';
+import type { UserWithPosts } from '../../modules/users/user-service';
+import { presentPost } from './present-post';
 
 export type UserBody = components['schemas']['User'];
 
-export function presentUser(user: User): UserBody {
+export function presentUser(user: UserWithPosts): UserBody {
   return {
     id: user.id,
     email: user.email,
@@ -12,5 +13,6 @@ export function presentUser(user: User): UserBody {
     email_verified: user.emailVerified,
     created_at: user.createdAt.toISOString(),
     updated_at: user.updatedAt.toISOString(),
+    ...(user.posts ? { posts: user.posts.map(presentPost) } : {}),
   };
 }

@@ -63,6 +63,14 @@ export class UserRepository {
     return row && toUser(row);
   }
 
+  async setRole(id: number, role: User['role']): Promise<User | undefined> {
+    const row = await this.Users.query().patchAndFetchById(id, {
+      role,
+      updated_at: raw('now()') as unknown as Date,
+    });
+    return row && toUser(row);
+  }
+
   async delete(id: number): Promise<boolean> {
     return (await this.Users.query().deleteById(id)) > 0;
   }

@@ -1,10 +1,18 @@
 import { AppError } from '../../platform/app-error';
-import { decodeCursor, encodeCursor } from '../../platform/cursor';
+import type { EntityCache } from '../../platform/cache/entity-cache';
+import { decodeCursor, pageOf } from '../../platform/cursor';
 import type { Principal } from '../auth/auth-types';
 import type { PasswordHasher } from '../auth/password-hasher';
 import type { SessionService } from '../auth/session-service';
+import type { PostRepository } from '../posts/post-repository';
+import type { Post } from '../posts/post-types';
 import type { UserRepository } from './user-repository';
-import type { Page, User } from './user-types';
+import type { Page, Role, User } from './user-types';
+
+/** How many of each user's newest posts `include=posts` embeds. */
+export const EMBEDDED_POSTS = 10;
+
+export type UserWithPosts = User & { posts?: Post[] };
 
 export interface Registration {
   email: string;
@@ -23,6 +31,8 @@ export class UserService {
     private readonly users: UserRepository,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionService,
+    private readonly cache: EntityCache<User>,
+    private readonly posts: PostRepository,
   ) {}
 
   async register(input: Registration): Promise<User> {
@@ -32,21 +42,49 @@ export class UserService {
     return this.users.create({ email: input.email.trim(), name, passwordHash });
   }
 
-  async get(id: number): Promise<User> {
-    const user = await this.users.findById(id);
+  async get(id: number, options: { includePosts?: boolean } = {}): Promise<UserWithPosts> {
+    const user = await this.cache.get(id, () => this.users.findById(id));
     if (!user) throw new AppError('not-found', `There is no user ${id}.`);
-    return user;
+    if (!options.includePosts) return user;
+    return { ...user, posts: await this.posts.newestByAuthors([id], EMBEDDED_POSTS) };
   }
 
-  async list(limit: number, cursor: string | undefined): Promise<Page<User>> {
+  async roleOf(id: number): Promise<Role> {
+    return (await this.get(id)).role;
+  }
+
+  /** One query for the page, one for all the embedded posts: constant whatever the page size. */
+  async list(
+    limit: number,
+    cursor: string | undefined,
+    options: { includePosts?: boolean } = {},
+  ): Promise<Page<UserWithPosts>> {
     const afterId = cursor ? (decodeCursor(cursor, { id: 'number' }).id as number) : 0;
-    const rows = await this.users.listAfter(afterId, limit + 1);
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
+    const page = pageOf(await this.users.listAfter(afterId, limit + 1), limit, (last) => ({
+      id: last.id,
+    }));
+    if (!options.includePosts) return page;
+    const posts = await this.posts.newestByAuthors(
+      page.items.map((user) => user.id),
+      EMBEDDED_POSTS,
+    );
+    const byAuthor = new Map<number, Post[]>();
+    for (const post of posts)
+      byAuthor.set(post.authorId, [...(byAuthor.get(post.authorId) ?? []), post]);
     return {
-      items,
-      nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null,
+      ...page,
+      items: page.items.map((user) => ({ ...user, posts: byAuthor.get(user.id) ?? [] })),
     };
+  }
+
+  /** Operator action (CLI): there is no API path that grants roles. */
+  async setRole(email: string, role: Role): Promise<User> {
+    const user = await this.users.findWithSecretByEmail(email);
+    if (!user) throw new AppError('not-found', `There is no user with the e-mail ${email}.`);
+    const updated = await this.users.setRole(user.id, role);
+    await this.cache.invalidate(user.id);
+    if (!updated) throw new AppError('not-found', `There is no user with the e-mail ${email}.`);
+    return updated;
   }
 
   /** Changing the password needs the current one and ends every other session of the user. */
@@ -67,6 +105,7 @@ export class UserService {
       changes.password === undefined ? undefined : await this.hasher.hash(changes.password);
     const updated = await this.users.update(principal.userId, { name, passwordHash });
     if (!updated) throw new AppError('unauthorized', 'The account no longer exists.');
+    await this.cache.invalidate(principal.userId);
     if (passwordHash) {
       await this.sessions.endAllOf(principal.userId, 'password-change', principal.sessionId);
     }
@@ -77,6 +116,7 @@ export class UserService {
     // The session rows go with the user (cascade); their cache entries are marked ended by id.
     const sessionIds = await this.sessions.idsOf(principal.userId);
     await this.users.delete(principal.userId);
+    await this.cache.invalidate(principal.userId);
     await this.sessions.markEnded(sessionIds);
   }
 }
