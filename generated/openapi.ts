@@ -119,6 +119,65 @@ export interface paths {
         patch: operations["updatePost"];
         trace?: never;
     };
+    "/api/v1/users/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export my data (profile and every post)
+         * @description Starts a background export and answers at once with the job; follow `Location` to watch
+         *     its progress, then read the document from `/api/v1/jobs/{job_id}/result`.
+         *     One export at a time per user: another request while one is queued or running is a 429.
+         */
+        post: operations["exportMyData"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job's status and progress
+         * @description Only the user who started a job can see it; for anyone else it does not exist.
+         */
+        get: operations["getJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{job_id}/result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The document an export produced */
+        get: operations["getJobResult"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -175,6 +234,67 @@ export interface paths {
          * @description Revokes the session the access token belongs to, and its refresh token with it.
          */
         post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm an e-mail address
+         * @description The token comes in the welcome e-mail. It works once and expires.
+         */
+        post: operations["verifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a password-reset e-mail
+         * @description Always 202, whether or not an account has this e-mail, so the answer reveals nothing.
+         *     When one does, it receives a single-use token that expires in 30 minutes.
+         */
+        post: operations["requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with a reset token
+         * @description Sets the password and ends every session of the user at once.
+         */
+        post: operations["resetPassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -394,6 +514,116 @@ export interface components {
         };
         /**
          * @example {
+         *       "token": "q3RzW9x1b7V2mKc0pL5nY8tE4uA6sD2fG1hJ3kZ9xC0"
+         *     }
+         */
+        EmailVerification: {
+            token: components["schemas"]["EmailedToken"];
+        };
+        /**
+         * @example {
+         *       "email": "ada@example.com"
+         *     }
+         */
+        PasswordResetRequest: {
+            email: components["schemas"]["Email"];
+        };
+        /**
+         * @example {
+         *       "token": "q3RzW9x1b7V2mKc0pL5nY8tE4uA6sD2fG1hJ3kZ9xC0",
+         *       "new_password": "a brand new horse battery"
+         *     }
+         */
+        PasswordReset: {
+            token: components["schemas"]["EmailedToken"];
+            new_password: components["schemas"]["Password"];
+        };
+        /**
+         * @description A single-use token from an e-mail.
+         * @example q3RzW9x1b7V2mKc0pL5nY8tE4uA6sD2fG1hJ3kZ9xC0
+         */
+        EmailedToken: string;
+        /**
+         * @example {
+         *       "id": 12,
+         *       "type": "export",
+         *       "status": "running",
+         *       "progress": 40,
+         *       "created_at": "2026-11-26T10:10:00.000Z",
+         *       "finished_at": null,
+         *       "error": null
+         *     }
+         */
+        Job: {
+            /**
+             * Format: int64
+             * @example 12
+             */
+            id: number;
+            /**
+             * @example export
+             * @enum {string}
+             */
+            type: "export";
+            /**
+             * @example running
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed";
+            /** @example 40 */
+            progress: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T10:10:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example null
+             */
+            finished_at: string | null;
+            /**
+             * @description Why the job failed, once it has.
+             * @example null
+             */
+            error: string | null;
+        };
+        /**
+         * @description Everything Inkwell holds about a user, as of the export.
+         * @example {
+         *       "exported_at": "2026-11-26T10:11:00.000Z",
+         *       "user": {
+         *         "id": 42,
+         *         "email": "ada@example.com",
+         *         "name": "Ada Lovelace",
+         *         "role": "user",
+         *         "email_verified": true,
+         *         "created_at": "2026-11-26T10:00:00.000Z",
+         *         "updated_at": "2026-11-26T10:00:00.000Z"
+         *       },
+         *       "posts": [
+         *         {
+         *           "id": 7,
+         *           "author_id": 42,
+         *           "title": "Notes on the Analytical Engine",
+         *           "body": "The engine weaves algebraic patterns as the Jacquard loom weaves flowers.",
+         *           "created_at": "2026-11-26T10:05:00.000Z",
+         *           "updated_at": "2026-11-26T10:05:00.000Z"
+         *         }
+         *       ]
+         *     }
+         */
+        ExportDocument: {
+            /**
+             * Format: date-time
+             * @example 2026-11-26T10:11:00.000Z
+             */
+            exported_at: string;
+            user: components["schemas"]["User"];
+            posts: components["schemas"]["Post"][];
+        };
+        /**
+         * @example {
          *       "items": [
          *         {
          *           "id": 42,
@@ -544,7 +774,7 @@ export interface components {
          * @example tag:inkwell,2026:problem/validation-failed
          * @enum {string}
          */
-        ProblemType: "tag:inkwell,2026:problem/validation-failed" | "tag:inkwell,2026:problem/malformed-body" | "tag:inkwell,2026:problem/unauthorized" | "tag:inkwell,2026:problem/invalid-credentials" | "tag:inkwell,2026:problem/forbidden" | "tag:inkwell,2026:problem/wrong-password" | "tag:inkwell,2026:problem/not-found" | "tag:inkwell,2026:problem/method-not-allowed" | "tag:inkwell,2026:problem/email-taken" | "tag:inkwell,2026:problem/precondition-failed" | "tag:inkwell,2026:problem/payload-too-large" | "tag:inkwell,2026:problem/unsupported-media-type" | "tag:inkwell,2026:problem/too-many-requests" | "tag:inkwell,2026:problem/internal" | "tag:inkwell,2026:problem/unavailable";
+        ProblemType: "tag:inkwell,2026:problem/validation-failed" | "tag:inkwell,2026:problem/malformed-body" | "tag:inkwell,2026:problem/unauthorized" | "tag:inkwell,2026:problem/invalid-credentials" | "tag:inkwell,2026:problem/forbidden" | "tag:inkwell,2026:problem/wrong-password" | "tag:inkwell,2026:problem/not-found" | "tag:inkwell,2026:problem/method-not-allowed" | "tag:inkwell,2026:problem/email-taken" | "tag:inkwell,2026:problem/precondition-failed" | "tag:inkwell,2026:problem/job-not-finished" | "tag:inkwell,2026:problem/invalid-token" | "tag:inkwell,2026:problem/payload-too-large" | "tag:inkwell,2026:problem/unsupported-media-type" | "tag:inkwell,2026:problem/too-many-requests" | "tag:inkwell,2026:problem/internal" | "tag:inkwell,2026:problem/unavailable";
         /**
          * @example {
          *       "location": "body",
@@ -763,6 +993,24 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The job has not produced its result (yet); see its status. */
+        JobNotFinished: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "tag:inkwell,2026:problem/job-not-finished",
+                 *       "title": "Job not finished",
+                 *       "status": 409,
+                 *       "detail": "Job 12 is running (40%); try again when it has succeeded.",
+                 *       "request_id": "7f6a2b1e-6a43-4c0e-9d1b-3f7f0d1c2b9a"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The body is larger than the server accepts. */
         PayloadTooLarge: {
             headers: {
@@ -855,6 +1103,11 @@ export interface components {
          * @example "b5d1e8a3c0f2"
          */
         IfMatch: string;
+        /**
+         * @description The job's id.
+         * @example 12
+         */
+        JobId: number;
         /**
          * @description An `ETag` from an earlier response; 304 when it still matches.
          * @example "3q2-7w"
@@ -1253,6 +1506,94 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
         };
     };
+    exportMyData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export is queued. */
+            202: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The job's id.
+                 * @example 12
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job. */
+            200: {
+                headers: {
+                    /**
+                     * @description Progress changes; never store it.
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getJobResult: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The job's id.
+                 * @example 12
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export document. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportDocument"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["JobNotFinished"];
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -1311,6 +1652,82 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthorized"];
+        };
+    };
+    verifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailVerification"];
+            };
+        };
+        responses: {
+            /** @description The address is verified. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description If the account exists, the e-mail is on its way. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordReset"];
+            };
+        };
+        responses: {
+            /** @description The password is changed; sign in again. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     health: {
