@@ -14,7 +14,7 @@ module.exports = {
   // Some dependencies ship ESM only; compile them to CommonJS like our own sources.
   transform: { '^.+\\.(t|j|mj)s$': swc },
   transformIgnorePatterns: [
-    '/node_modules/(?!(.*node_modules/)?@apidevtools/json-schema-ref-parser/)',
+    '/node_modules/(?!(.*node_modules/)?(@apidevtools/json-schema-ref-parser|agenda|@agendajs/postgres-backend)/)',
   ],
   globalSetup: '<rootDir>/test/global-setup.ts',
   reporters: ['default', '<rootDir>/test/contract/coverage-reporter.js'],

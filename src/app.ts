@@ -78,7 +78,7 @@ export async function buildApp(container: Container): Promise<express.Express> {
         res,
       ),
     )) as ApiResult;
-    send(res, result);
+    await inFlight.track(send(res, result));
   });
 
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -87,11 +87,21 @@ export async function buildApp(container: Container): Promise<express.Express> {
   return app;
 }
 
-function send(res: Response, result: ApiResult): void {
+async function send(res: Response, result: ApiResult): Promise<void> {
   res.status(result.status);
   for (const [name, value] of Object.entries(result.headers ?? {})) {
     if (value !== undefined) res.setHeader(name, value);
   }
-  if (result.body === undefined) res.end();
-  else res.json(result.body);
+  if (result.stream) {
+    res.type('application/json');
+    for await (const piece of result.stream) {
+      // Respect backpressure: wait for the socket to drain before reading the next piece.
+      if (!res.write(piece)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
+  } else if (result.body === undefined) {
+    res.end();
+  } else {
+    res.json(result.body);
+  }
 }

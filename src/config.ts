@@ -48,6 +48,21 @@ const schema = z.object({
   BCRYPT_COST: int(4, 15).default(12),
   LOGIN_MAX_FAILURES: int(1, 1000).default(5),
   LOGIN_LOCKOUT_SECONDS: int(1, 86_400).default(900),
+  PASSWORD_RESET_MAX_REQUESTS: int(1, 1000).default(3),
+  PASSWORD_RESET_WINDOW_SECONDS: int(1, 86_400).default(900),
+  PASSWORD_RESET_TOKEN_TTL_SECONDS: int(60, 86_400).default(1800),
+  EMAIL_VERIFICATION_TOKEN_TTL_SECONDS: int(60, 30 * 86_400).default(2 * 86_400),
+  PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
+  SMTP_URL: optionalUrl(['smtp', 'smtps']),
+  MAIL_FROM: z.string().min(3).default('Inkwell <no-reply@inkwell.localhost>'),
+  OUTBOX_DIR: z.string().min(1).default('./data/outbox'),
+  WORKER_IN_PROCESS: bool.default(true),
+  JOB_LOCK_LIFETIME_MS: int(1_000, 3_600_000).default(60_000),
+  JOB_POLL_INTERVAL_MS: int(50, 60_000).default(1_000),
+  JOB_MAX_ATTEMPTS: int(1, 20).default(3),
+  JOB_BACKOFF_BASE_MS: int(10, 3_600_000).default(5_000),
+  EMAIL_CONCURRENCY: int(1, 100).default(5),
+  EXPORT_BATCH_SIZE: int(10, 10_000).default(1_000),
 });
 
 export type Config = Readonly<{
@@ -68,6 +83,17 @@ export type Config = Readonly<{
       }
     | { kind: 'memory'; keyPrefix: string; ttlSeconds: number };
   sessionCacheTtlSeconds: number;
+  publicBaseUrl: string;
+  mail: { smtpUrl: string | undefined; from: string; outboxDir: string };
+  jobs: {
+    workerInProcess: boolean;
+    lockLifetimeMs: number;
+    pollIntervalMs: number;
+    maxAttempts: number;
+    backoffBaseMs: number;
+    emailConcurrency: number;
+    exportBatchSize: number;
+  };
   auth: {
     jwtSecret: string;
     issuer: string;
@@ -77,6 +103,10 @@ export type Config = Readonly<{
     bcryptCost: number;
     loginMaxFailures: number;
     loginLockoutSeconds: number;
+    passwordResetMaxRequests: number;
+    passwordResetWindowSeconds: number;
+    passwordResetTokenTtlSeconds: number;
+    emailVerificationTokenTtlSeconds: number;
   };
 }>;
 
@@ -126,6 +156,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         }
       : { kind: 'memory' as const, keyPrefix: e.CACHE_KEY_PREFIX, ttlSeconds: e.CACHE_TTL_SECONDS },
     sessionCacheTtlSeconds: e.SESSION_CACHE_TTL_SECONDS,
+    publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, outboxDir: e.OUTBOX_DIR },
+    jobs: {
+      workerInProcess: e.WORKER_IN_PROCESS,
+      lockLifetimeMs: e.JOB_LOCK_LIFETIME_MS,
+      pollIntervalMs: e.JOB_POLL_INTERVAL_MS,
+      maxAttempts: e.JOB_MAX_ATTEMPTS,
+      backoffBaseMs: e.JOB_BACKOFF_BASE_MS,
+      emailConcurrency: e.EMAIL_CONCURRENCY,
+      exportBatchSize: e.EXPORT_BATCH_SIZE,
+    },
     auth: {
       jwtSecret,
       issuer: e.JWT_ISSUER,
@@ -135,6 +176,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bcryptCost: e.BCRYPT_COST,
       loginMaxFailures: e.LOGIN_MAX_FAILURES,
       loginLockoutSeconds: e.LOGIN_LOCKOUT_SECONDS,
+      passwordResetMaxRequests: e.PASSWORD_RESET_MAX_REQUESTS,
+      passwordResetWindowSeconds: e.PASSWORD_RESET_WINDOW_SECONDS,
+      passwordResetTokenTtlSeconds: e.PASSWORD_RESET_TOKEN_TTL_SECONDS,
+      emailVerificationTokenTtlSeconds: e.EMAIL_VERIFICATION_TOKEN_TTL_SECONDS,
     },
   });
 }

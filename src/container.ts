@@ -1,15 +1,22 @@
 import type { Redis } from 'ioredis';
 import type { Config } from './config';
+import { jobDefinitions } from './jobs/job-definitions';
+import { AttemptLimiter } from './modules/auth/attempt-limiter';
 import { AuthService } from './modules/auth/auth-service';
-import { LoginLimiter } from './modules/auth/login-limiter';
 import { PasswordHasher } from './modules/auth/password-hasher';
 import { SessionRepository } from './modules/auth/session-repository';
 import { SessionService } from './modules/auth/session-service';
 import { TokenIssuer } from './modules/auth/token-issuer';
+import { UserTokenRepository } from './modules/auth/user-token-repository';
+import { ExportRepository } from './modules/exports/export-repository';
+import { ExportService } from './modules/exports/export-service';
 import { HealthService } from './modules/health/health-service';
+import { EmailRepository } from './modules/mail/email-repository';
+import { MailService } from './modules/mail/mail-service';
 import { PostRepository } from './modules/posts/post-repository';
 import { PostService } from './modules/posts/post-service';
 import type { Post } from './modules/posts/post-types';
+import { AccountService } from './modules/users/account-service';
 import { UserRepository } from './modules/users/user-repository';
 import { UserService } from './modules/users/user-service';
 import type { User } from './modules/users/user-types';
@@ -20,14 +27,19 @@ import { MemoryCache } from './platform/cache/memory-cache';
 import { RedisCache } from './platform/cache/redis-cache';
 import { createDatabase, type Database } from './platform/database/create-database';
 import { migrateLatest } from './platform/database/migrate';
+import { JobRuntime } from './platform/jobs/job-runtime';
 import { createLogger, type Logger } from './platform/logger';
+import { createMailer } from './platform/mailer';
 import { createMetrics, type Metrics } from './platform/metrics';
 
 export interface Services {
   users: UserService;
+  accounts: AccountService;
   auth: AuthService;
   sessions: SessionService;
   posts: PostService;
+  mail: MailService;
+  exports: ExportService;
   health: HealthService;
 }
 
@@ -38,7 +50,11 @@ export interface Container {
   cache: Cache;
   tokens: TokenIssuer;
   metrics: Metrics;
+  jobs: JobRuntime;
   services: Services;
+  /** Makes this process a job worker as well (`npm run worker`, or in-process by config). */
+  startWorker(): Promise<void>;
+  /** Lets running jobs finish (bounded), then closes every pool. */
   close(): Promise<void>;
 }
 
@@ -54,72 +70,31 @@ export async function createContainer(
       const applied = await migrateLatest(database.knex);
       if (applied.length > 0) logger.info({ applied }, 'database migrated');
     }
-    let cache: Cache;
-    if (config.cache.kind === 'redis') {
-      redis = createRedis(config.cache, logger);
-      cache = new RedisCache(redis, logger);
-    } else {
-      cache = new MemoryCache(config.cache.keyPrefix);
-    }
-    const tokens = new TokenIssuer({
-      secret: config.auth.jwtSecret,
-      issuer: config.auth.issuer,
-      audience: config.auth.audience,
-      accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
-    });
-    const hasher = new PasswordHasher(config.auth.bcryptCost);
-    const userRepository = new UserRepository(database.knex);
-    const sessionRepository = new SessionRepository(database.knex);
-    const sessions = new SessionService(sessionRepository, tokens, cache, {
-      refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
-      sessionCacheTtlSeconds: config.sessionCacheTtlSeconds,
-    });
-    const limiter = new LoginLimiter(
-      {
-        maxFailures: config.auth.loginMaxFailures,
-        lockoutSeconds: config.auth.loginLockoutSeconds,
-      },
-      logger,
-      redis,
-    );
-    const postRepository = new PostRepository(database.knex);
-    const ttlSeconds = config.cache.ttlSeconds;
-    const users = new UserService(
-      userRepository,
-      hasher,
-      sessions,
-      new EntityCache<User>(cache, {
-        namespace: 'user',
-        ttlSeconds,
-        dateFields: ['createdAt', 'updatedAt'],
-      }),
-      postRepository,
-    );
-    const posts = new PostService(
-      postRepository,
-      new EntityCache<Post>(cache, {
-        namespace: 'post',
-        ttlSeconds,
-        dateFields: ['createdAt', 'updatedAt'],
-      }),
-      (userId) => users.roleOf(userId),
-    );
-    const services: Services = {
-      users,
-      auth: new AuthService(userRepository, sessions, sessionRepository, hasher, limiter),
-      sessions,
-      posts,
-      health: new HealthService(database.knex, cache, logger),
-    };
+    redis = config.cache.kind === 'redis' ? createRedis(config.cache, logger) : undefined;
+    const cache: Cache = redis
+      ? new RedisCache(redis, logger)
+      : new MemoryCache(config.cache.keyPrefix);
+    const jobs = await JobRuntime.create(config, database, logger);
+    const mailer = createMailer(config.mail);
+    const services = wireServices(config, database, cache, jobs, mailer, logger, redis);
+    let worker = false;
     return {
       config,
       logger,
       database,
       cache,
-      tokens,
+      tokens: services.tokens,
       metrics: createMetrics(cache),
-      services,
+      jobs,
+      services: services.services,
+      async startWorker() {
+        worker = true;
+        await jobs.startWorker(jobDefinitions(services.services));
+      },
       async close() {
+        if (worker) await jobs.drain(config.shutdownTimeoutMs);
+        await jobs.close();
+        mailer.close();
         await cache.close();
         await database.close();
       },
@@ -129,4 +104,109 @@ export async function createContainer(
     await database.close();
     throw error;
   }
+}
+
+function wireServices(
+  config: Config,
+  database: Database,
+  cache: Cache,
+  queue: JobRuntime,
+  mailer: ReturnType<typeof createMailer>,
+  logger: Logger,
+  redis: Redis | undefined,
+) {
+  const { knex } = database;
+  const tokens = new TokenIssuer({
+    secret: config.auth.jwtSecret,
+    issuer: config.auth.issuer,
+    audience: config.auth.audience,
+    accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
+  });
+  const hasher = new PasswordHasher(config.auth.bcryptCost);
+  const userRepository = new UserRepository(knex);
+  const sessionRepository = new SessionRepository(knex);
+  const tokenRepository = new UserTokenRepository(knex);
+  const postRepository = new PostRepository(knex);
+  const sessions = new SessionService(sessionRepository, tokens, cache, {
+    refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
+    sessionCacheTtlSeconds: config.sessionCacheTtlSeconds,
+  });
+  const limiter = (name: string, maxAttempts: number, windowSeconds: number, what: string) =>
+    new AttemptLimiter(
+      {
+        name,
+        maxAttempts,
+        windowSeconds,
+        describe: (seconds) => `Too many ${what}. Try again in ${seconds} seconds.`,
+      },
+      logger,
+      redis,
+    );
+  const ttlSeconds = config.cache.ttlSeconds;
+  const dateFields = ['createdAt', 'updatedAt'] as const;
+  const userCache = new EntityCache<User>(cache, {
+    namespace: 'user',
+    ttlSeconds,
+    dateFields: [...dateFields],
+  });
+  const users = new UserService(
+    userRepository,
+    hasher,
+    sessions,
+    userCache,
+    postRepository,
+    queue,
+    logger,
+  );
+  const services: Services = {
+    users,
+    accounts: new AccountService(
+      knex,
+      userRepository,
+      tokenRepository,
+      hasher,
+      sessions,
+      userCache,
+      queue,
+      limiter(
+        'password-reset-requests',
+        config.auth.passwordResetMaxRequests,
+        config.auth.passwordResetWindowSeconds,
+        'password-reset requests',
+      ),
+    ),
+    auth: new AuthService(
+      userRepository,
+      sessions,
+      sessionRepository,
+      hasher,
+      limiter(
+        'login-failures',
+        config.auth.loginMaxFailures,
+        config.auth.loginLockoutSeconds,
+        'failed logins',
+      ),
+    ),
+    sessions,
+    posts: new PostService(
+      postRepository,
+      new EntityCache<Post>(cache, { namespace: 'post', ttlSeconds, dateFields: [...dateFields] }),
+      (userId) => users.roleOf(userId),
+    ),
+    mail: new MailService(mailer, new EmailRepository(knex), userRepository, tokenRepository, {
+      baseUrl: config.publicBaseUrl,
+      messageIdDomain: new URL(config.publicBaseUrl).hostname,
+      verificationTtlSeconds: config.auth.emailVerificationTokenTtlSeconds,
+      resetTtlSeconds: config.auth.passwordResetTokenTtlSeconds,
+    }),
+    exports: new ExportService(
+      new ExportRepository(knex),
+      userRepository,
+      postRepository,
+      queue,
+      config.jobs.exportBatchSize,
+    ),
+    health: new HealthService(knex, cache, logger),
+  };
+  return { tokens, services };
 }

@@ -10,6 +10,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const container = await createContainer(config, logger);
   const app = await buildApp(container);
+  if (config.jobs.workerInProcess) await container.startWorker();
   const server: Server = app.listen(config.http.port, config.http.host);
   await new Promise<void>((resolve, reject) =>
     server.once('listening', resolve).once('error', reject),

@@ -13,6 +13,7 @@ import { assertNoNulCharacters, toValidationError } from './validation-issues';
 export interface ApiResult {
   status: number;
   body?: unknown;
+  stream?: AsyncIterable<string>;
   headers?: Partial<Record<string, string>>;
 }
 

@@ -35,7 +35,14 @@ type HeadersPart<R> = R extends { headers: infer H }
     ? { headers?: Record<string, string> }
     : { headers: { [K in KnownKeys<H>]: string } & Partial<Record<string, string>> }
   : { headers?: Record<string, string> };
-type BodyPart<R> = R extends { content: infer C } ? { body: C[keyof C] } : { body?: undefined };
+/** A JSON document of type T sent in pieces, for bodies too large to build in memory. */
+export interface JsonStream<T> extends AsyncIterable<string> {
+  readonly of?: T;
+}
+
+type BodyPart<R> = R extends { content: infer C }
+  ? { body: C[keyof C] } | { body?: undefined; stream: JsonStream<C[keyof C]> }
+  : { body?: undefined };
 
 /** Only a status the contract documents for the operation, with its body and required headers. */
 export type OperationResult<Id extends OperationId> = {

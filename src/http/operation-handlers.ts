@@ -2,8 +2,14 @@ import type { HandlerMap } from './handler-types';
 import { login } from './handlers/auth/login';
 import { logout } from './handlers/auth/logout';
 import { refreshToken } from './handlers/auth/refresh-token';
+import { requestPasswordReset } from './handlers/auth/request-password-reset';
+import { resetPassword } from './handlers/auth/reset-password';
+import { verifyEmail } from './handlers/auth/verify-email';
 import { health } from './handlers/health/health';
 import { readiness } from './handlers/health/readiness';
+import { exportMyData } from './handlers/jobs/export-my-data';
+import { getJob } from './handlers/jobs/get-job';
+import { getJobResult } from './handlers/jobs/get-job-result';
 import { createPost } from './handlers/posts/create-post';
 import { deletePost } from './handlers/posts/delete-post';
 import { getPost } from './handlers/posts/get-post';
@@ -32,6 +38,12 @@ export const operationHandlers = {
   login,
   refreshToken,
   logout,
+  verifyEmail,
+  requestPasswordReset,
+  resetPassword,
+  exportMyData,
+  getJob,
+  getJobResult,
   health,
   readiness,
 } satisfies HandlerMap;

@@ -1,11 +1,11 @@
 import { AppError } from '../../platform/app-error';
 import type { UserRepository } from '../users/user-repository';
 import type { Principal, TokenPair } from './auth-types';
-import type { LoginLimiter } from './login-limiter';
+import type { AttemptLimiter } from './attempt-limiter';
 import type { PasswordHasher } from './password-hasher';
 import type { SessionRepository } from './session-repository';
 import type { SessionService } from './session-service';
-import { hashRefreshToken, newRefreshToken } from './token-issuer';
+import { hashOpaqueToken, newOpaqueToken } from './token-issuer';
 
 const invalidCredentials = () =>
   new AppError('invalid-credentials', 'The e-mail or the password is wrong.', {
@@ -24,7 +24,7 @@ export class AuthService {
     private readonly sessions: SessionService,
     private readonly sessionRepository: SessionRepository,
     private readonly hasher: PasswordHasher,
-    private readonly limiter: LoginLimiter,
+    private readonly limiter: AttemptLimiter,
   ) {}
 
   async login(email: string, password: string, clientAddress: string): Promise<TokenPair> {
@@ -33,7 +33,7 @@ export class AuthService {
     const user = await this.users.findWithSecretByEmail(email.trim());
     const valid = await this.hasher.verify(password, user?.passwordHash);
     if (!user || !valid) {
-      await this.limiter.recordFailure(limitKey);
+      await this.limiter.record(limitKey);
       throw invalidCredentials();
     }
     await this.limiter.reset(limitKey);
@@ -41,7 +41,7 @@ export class AuthService {
   }
 
   async refresh(refreshToken: string): Promise<TokenPair> {
-    const record = await this.sessionRepository.findRefreshToken(hashRefreshToken(refreshToken));
+    const record = await this.sessionRepository.findRefreshToken(hashOpaqueToken(refreshToken));
     if (!record) throw invalidRefresh('The refresh token is not valid.');
     if (!record.sessionActive) throw invalidRefresh('The session of this refresh token has ended.');
     const principal: Principal = {
@@ -49,7 +49,7 @@ export class AuthService {
       sessionId: record.sessionId,
       role: record.role,
     };
-    const next = newRefreshToken();
+    const next = newOpaqueToken();
     const rotated =
       record.usedAt === null &&
       (await this.sessionRepository.rotate(record.id, record.sessionId, next.hash));

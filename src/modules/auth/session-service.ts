@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Cache } from '../../platform/cache/cache';
 import type { Principal, TokenPair } from './auth-types';
 import type { SessionRepository } from './session-repository';
-import { newRefreshToken, type TokenIssuer } from './token-issuer';
+import { newOpaqueToken, type TokenIssuer } from './token-issuer';
 
 export interface SessionServiceOptions {
   refreshTokenTtlSeconds: number;
@@ -28,7 +28,7 @@ export class SessionService {
 
   async start(userId: number, role: Principal['role']): Promise<TokenPair> {
     const sessionId = randomUUID();
-    const refresh = newRefreshToken();
+    const refresh = newOpaqueToken();
     const expiresAt = new Date(Date.now() + this.options.refreshTokenTtlSeconds * 1000);
     await this.sessions.create({ sessionId, userId, expiresAt, refreshHash: refresh.hash });
     return this.pair({ userId, sessionId, role }, refresh.token);

@@ -35,12 +35,12 @@ export class TokenIssuer {
   }
 }
 
-/** Refresh tokens are opaque random strings; only their SHA-256 is stored. */
-export function newRefreshToken(): { token: string; hash: string } {
+/** Refresh and e-mailed tokens are opaque random strings; only their SHA-256 is stored. */
+export function newOpaqueToken(): { token: string; hash: string } {
   const token = randomBytes(32).toString('base64url');
-  return { token, hash: hashRefreshToken(token) };
+  return { token, hash: hashOpaqueToken(token) };
 }
 
-export function hashRefreshToken(token: string): string {
+export function hashOpaqueToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }

@@ -56,6 +56,24 @@ export class PostRepository {
    * Applies the changes when the post still has `expectedVersion` (or always, when undefined).
    * Returns undefined when the post is gone or was changed by someone else in between.
    */
+  async countByAuthor(authorId: number): Promise<number> {
+    const row = await this.knex('posts')
+      .where({ author_id: authorId })
+      .count<{ count: string }[]>('* as count')
+      .first();
+    return Number(row?.count ?? 0);
+  }
+
+  /** The author's posts after `afterId`, oldest first: the unit an export reads at a time. */
+  async batchByAuthor(authorId: number, afterId: number, size: number): Promise<Post[]> {
+    const rows = await this.Posts.query()
+      .where('author_id', authorId)
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(size);
+    return rows.map(toPost);
+  }
+
   async update(
     id: number,
     changes: PostChanges,

@@ -52,15 +52,22 @@ export class UserRepository {
   async update(
     id: number,
     changes: { name?: string; passwordHash?: string },
+    trx?: Knex.Transaction,
   ): Promise<User | undefined> {
     const patch: Partial<UserModel> = {};
     if (changes.name !== undefined) patch.name = changes.name;
     if (changes.passwordHash !== undefined) patch.password_hash = changes.passwordHash;
-    const row = await this.Users.query().patchAndFetchById(id, {
+    const row = await this.Users.query(trx).patchAndFetchById(id, {
       ...patch,
       updated_at: raw('now()') as unknown as Date,
     });
     return row && toUser(row);
+  }
+
+  async markEmailVerified(id: number): Promise<void> {
+    await this.Users.query()
+      .findById(id)
+      .patch({ email_verified: true, updated_at: raw('now()') as unknown as Date });
   }
 
   async setRole(id: number, role: User['role']): Promise<User | undefined> {

@@ -1,5 +1,7 @@
 import { AppError } from '../../platform/app-error';
 import type { EntityCache } from '../../platform/cache/entity-cache';
+import type { JobQueue } from '../../platform/jobs/job-queue';
+import type { Logger } from '../../platform/logger';
 import { decodeCursor, pageOf } from '../../platform/cursor';
 import type { Principal } from '../auth/auth-types';
 import type { PasswordHasher } from '../auth/password-hasher';
@@ -33,13 +35,20 @@ export class UserService {
     private readonly sessions: SessionService,
     private readonly cache: EntityCache<User>,
     private readonly posts: PostRepository,
+    private readonly queue: JobQueue,
+    private readonly logger: Logger,
   ) {}
 
   async register(input: Registration): Promise<User> {
     const name = input.name.trim();
     this.hasher.assertAcceptable(input.password, '/password');
     const passwordHash = await this.hasher.hash(input.password);
-    return this.users.create({ email: input.email.trim(), name, passwordHash });
+    const user = await this.users.create({ email: input.email.trim(), name, passwordHash });
+    // The account exists either way; a welcome e-mail that could not be queued is logged, not fatal.
+    await this.queue.enqueue('send-welcome-email', { userId: user.id }).catch((error: unknown) => {
+      this.logger.error({ err: error, userId: user.id }, 'could not queue the welcome e-mail');
+    });
+    return user;
   }
 
   async get(id: number, options: { includePosts?: boolean } = {}): Promise<UserWithPosts> {

@@ -1,0 +1,47 @@
+import type { Knex } from 'knex';
+
+export type TokenPurpose = 'verify-email' | 'password-reset';
+
+/** Single-use e-mailed tokens, kept only as hashes. */
+export class UserTokenRepository {
+  constructor(private readonly knex: Knex) {}
+
+  async create(
+    userId: number,
+    purpose: TokenPurpose,
+    hash: string,
+    expiresAt: Date,
+  ): Promise<void> {
+    await this.knex('user_tokens').insert({
+      user_id: userId,
+      purpose,
+      token_hash: hash,
+      expires_at: expiresAt,
+    });
+  }
+
+  /**
+   * Marks a live token used and returns its user, atomically: of two concurrent uses, one wins.
+   * Undefined when the token is unknown, expired, already used or for another purpose.
+   */
+  async consume(
+    purpose: TokenPurpose,
+    hash: string,
+    trx: Knex = this.knex,
+  ): Promise<number | undefined> {
+    const rows: Array<{ user_id: number }> = await trx('user_tokens')
+      .where({ token_hash: hash, purpose })
+      .whereNull('used_at')
+      .where('expires_at', '>', trx.fn.now())
+      .update({ used_at: trx.fn.now() }, ['user_id']);
+    return rows[0]?.user_id;
+  }
+
+  /** A new reset supersedes the older unused ones. */
+  async retireUnused(userId: number, purpose: TokenPurpose, trx: Knex = this.knex): Promise<void> {
+    await trx('user_tokens')
+      .where({ user_id: userId, purpose })
+      .whereNull('used_at')
+      .update({ used_at: trx.fn.now() });
+  }
+}

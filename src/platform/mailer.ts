@@ -1,0 +1,61 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Config } from '../config';
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  /** Stable per e-mail, so a receiver can spot a duplicate. */
+  messageId: string;
+}
+
+export interface Mailer {
+  readonly kind: 'smtp' | 'outbox';
+  /** Resolves once the SMTP server accepted the message (or it was written to the outbox). */
+  send(mail: OutgoingMail): Promise<void>;
+  close(): void;
+}
+
+/** nodemailer over SMTP; with no SMTP_URL, messages are written to OUTBOX_DIR as .eml files. */
+export function createMailer(config: Config['mail']): Mailer {
+  if (config.smtpUrl) {
+    const url = new URL(config.smtpUrl);
+    const transport: Transporter = nodemailer.createTransport({
+      host: url.hostname,
+      port: url.port ? Number(url.port) : url.protocol === 'smtps:' ? 465 : 587,
+      secure: url.protocol === 'smtps:',
+      auth: url.username
+        ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
+        : undefined,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 20_000,
+    });
+    return {
+      kind: 'smtp',
+      async send(mail) {
+        const info = await transport.sendMail({ from: config.from, ...mail });
+        const rejected = (info.rejected ?? []) as unknown[];
+        if (rejected.length > 0) throw new Error(`SMTP server rejected ${rejected.join(', ')}`);
+      },
+      close: () => transport.close(),
+    };
+  }
+  const transport = nodemailer.createTransport({
+    streamTransport: true,
+    buffer: true,
+    newline: 'unix',
+  });
+  return {
+    kind: 'outbox',
+    async send(mail) {
+      const info = await transport.sendMail({ from: config.from, ...mail });
+      mkdirSync(config.outboxDir, { recursive: true });
+      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.messageId.replace(/[^\w.-]/g, '_')}.eml`;
+      writeFileSync(path.join(config.outboxDir, name), info.message as Buffer);
+    },
+    close: () => transport.close(),
+  };
+}
