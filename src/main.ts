@@ -1,10 +1,12 @@
 import type { Server } from 'node:http';
 import { buildApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import { loadConfig } from './config';
 import { createContainer } from './container';
 import type { InFlight } from './http/in-flight';
 import { createLogger } from './platform/logger';
+import { exitOnStartupFailure, onShutdown } from './platform/process-lifecycle';
 
+/** API process: config → container → HTTP (and the job worker, unless WORKER_IN_PROCESS=false). */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
@@ -21,36 +23,20 @@ async function main(): Promise<void> {
     {
       database: config.database.kind,
       cache: config.cache.kind,
+      worker: config.jobs.workerInProcess ? 'in-process' : 'separate (npm run worker)',
+      mail: config.mail.smtpUrl ? 'smtp' : `outbox ${config.mail.outboxDir}`,
       url: `http://${config.http.host}:${port}`,
     },
     'inkwell is listening',
   );
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => {
-      logger.error('shutdown timed out; exiting');
-      process.exit(1);
-    }, config.shutdownTimeoutMs).unref();
+  // Stop taking requests, let the ones in flight (and running jobs) finish, then close the pools.
+  onShutdown(logger, config.shutdownTimeoutMs * 2 + 5_000, async () => {
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await (app.locals.inFlight as InFlight).drained();
     await container.close();
-    clearTimeout(timer);
-    logger.info('stopped');
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  });
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-  } else {
-    console.error('Inkwell failed to start:', error instanceof Error ? error.message : error);
-  }
-  process.exit(1);
-});
+main().catch(exitOnStartupFailure('Inkwell'));
