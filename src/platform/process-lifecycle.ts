@@ -19,6 +19,9 @@ export function onShutdown(logger: Logger, graceMs: number, stop: () => Promise<
       () => {
         clearTimeout(timer);
         logger.info('stopped');
+        // Everything of ours is closed; a library's timer must not keep the process alive (Agenda's
+        // lock check of the last job it ran sleeps lockLifetime / 2: 30 s by default).
+        process.exit(0);
       },
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');

@@ -2,20 +2,32 @@ import type { Express } from 'express';
 import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createContainer, type Container } from '../../src/container';
+import { sleep } from './eventually';
 import { contractClient, type ContractClient } from './http-client';
 
 export interface TestApp {
   app: Express;
   http: ContractClient;
   container: Container;
+  /** Makes this app a job worker from now on (or pass `{ worker: true }`). */
+  startWorker(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Also run the job worker in this process (like WORKER_IN_PROCESS in `npm start`). */
+  worker?: boolean;
 }
 
 /**
  * Builds the real app against the real services when DATABASE_URL / REDIS_URL are set, else the
  * embedded default (a PGlite of its own, in memory). The schema is migrated by the global setup.
+ * No job worker runs unless asked for: enqueued jobs wait in the database.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: TestAppOptions = {},
+): Promise<TestApp> {
   const config = loadConfig({
     ...process.env,
     NODE_ENV: 'test',
@@ -27,5 +39,17 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   });
   const container = await createContainer(config);
   const app = await buildApp(container);
-  return { app, http: contractClient(app), container, close: () => container.close() };
+  let worker = false;
+  const startWorker = async () => {
+    worker = true;
+    await container.startWorker();
+  };
+  if (options.worker) await startWorker();
+  const close = async () => {
+    await container.close();
+    // Agenda's liveness check of the last job it ran sleeps lockLifetime / 2 after the job ended;
+    // wait it out, or jest reports this file's process as leaking (keep the lock lifetime short).
+    if (worker) await sleep(Math.min(config.jobs.lockLifetimeMs / 2, 5_000));
+  };
+  return { app, http: contractClient(app), container, startWorker, close };
 }

@@ -1,3 +1,4 @@
+import { PermanentFailure } from '../../platform/jobs/permanent-failure';
 import type { Mailer } from '../../platform/mailer';
 import { newOpaqueToken } from '../auth/token-issuer';
 import type { TokenPurpose, UserTokenRepository } from '../auth/user-token-repository';
@@ -81,10 +82,11 @@ export class MailService {
     try {
       await this.mailer.send({ to: user.email, messageId, ...render(token.token) });
     } catch (error) {
-      await this.emails.recordAttempt(
-        email.id,
-        error instanceof Error ? error.message : String(error),
-      );
+      const reason = error instanceof Error ? error.message : String(error);
+      await this.emails.recordAttempt(email.id, reason);
+      // A 5xx reply is the server's final word (unknown mailbox, policy): retrying cannot help.
+      const code = (error as { responseCode?: number }).responseCode;
+      if (code !== undefined && code >= 500) throw new PermanentFailure(reason, { cause: error });
       throw error;
     }
     await this.emails.recordAttempt(email.id);

@@ -8,10 +8,12 @@ import {
   type JobWithId,
   type RetryDetails,
 } from 'agenda';
+import pg from 'pg';
 import type { Config } from '../../config';
 import type { Database } from '../database/create-database';
 import type { Logger } from '../logger';
 import { DeadLetters } from './dead-letters';
+import { PermanentFailure } from './permanent-failure';
 import type { JobName, JobPayloads, JobQueue } from './job-queue';
 import { poolOverKnex } from './pool-over-knex';
 
@@ -39,6 +41,7 @@ export interface JobDefinition<N extends JobName = JobName> {
 export class JobRuntime implements JobQueue {
   private constructor(
     private readonly agenda: Agenda,
+    private readonly pool: pg.Pool,
     private readonly config: Config['jobs'],
     private readonly deadLetters: DeadLetters,
     private readonly logger: Logger,
@@ -46,10 +49,16 @@ export class JobRuntime implements JobQueue {
 
   static async create(config: Config, database: Database, logger: Logger): Promise<JobRuntime> {
     const embedded = config.database.kind === 'embedded';
+    // Our pool, not the backend's: Agenda never ends its own pool when it was not started (an
+    // API-only process), and sets no error listener on it, so a dropped idle connection would
+    // crash the process.
+    const pool =
+      config.database.kind === 'postgres'
+        ? new pg.Pool({ connectionString: config.database.url, max: 4 })
+        : poolOverKnex(database.knex);
+    pool.on('error', (error) => logger.warn({ err: error }, 'job database connection lost'));
     const backend = new PostgresBackend({
-      ...(config.database.kind === 'postgres'
-        ? { poolConfig: { connectionString: config.database.url, max: 4 } }
-        : { pool: poolOverKnex(database.knex) }),
+      pool,
       tableName: 'agenda_jobs',
       ensureSchema: false,
       disableNotifications: embedded,
@@ -64,7 +73,7 @@ export class JobRuntime implements JobQueue {
     });
     agenda.on('error', (error: unknown) => logger.error({ err: error }, 'job runtime error'));
     await agenda.ready;
-    return new JobRuntime(agenda, config.jobs, new DeadLetters(database.knex), logger);
+    return new JobRuntime(agenda, pool, config.jobs, new DeadLetters(database.knex), logger);
   }
 
   async enqueue<N extends JobName>(name: N, data: JobPayloads[N]): Promise<void> {
@@ -73,12 +82,14 @@ export class JobRuntime implements JobQueue {
 
   /** Turns this process into a worker for the given jobs. */
   async startWorker(definitions: JobDefinition[]): Promise<void> {
-    const backoff = exponential({
+    const exponentialBackoff = exponential({
       delay: this.config.backoffBaseMs,
       factor: 2,
       jitter: 0.2,
       maxRetries: this.config.maxAttempts - 1,
     });
+    const backoff: typeof exponentialBackoff = (context) =>
+      context.error instanceof PermanentFailure ? null : exponentialBackoff(context);
     for (const definition of definitions) {
       this.agenda.define(
         definition.name,
@@ -125,6 +136,7 @@ export class JobRuntime implements JobQueue {
 
   async close(): Promise<void> {
     await this.agenda.stop();
+    await this.pool.end();
   }
 
   private async bury(definition: JobDefinition | undefined, job: JobWithId, error: Error) {

@@ -1,0 +1,182 @@
+import { DeadLetters } from '../../src/platform/jobs/dead-letters';
+import { eventually, sleep } from '../helpers/eventually';
+import { register, uniqueEmail } from '../helpers/factories';
+import { isolatedDatabase, type IsolatedDatabase } from '../helpers/isolated-database';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+// Large enough that the second delay's minimum (0.8 · 2 · base) clearly exceeds the first's
+// maximum (1.2 · base), whatever the scheduling latency on a loaded machine.
+const BACKOFF_BASE_MS = 750;
+const POLL_INTERVAL_MS = 100;
+const JITTER = 0.2;
+
+describe('e-mail jobs against a failing SMTP server', () => {
+  let db: IsolatedDatabase;
+  let sink: SmtpSink;
+  let t: TestApp;
+  const knex = () => t.container.database.knex;
+
+  beforeAll(async () => {
+    [db, sink] = await Promise.all([isolatedDatabase('email_retries'), startSmtpSink()]);
+    const env = {
+      ...db.env,
+      SMTP_URL: sink.url,
+      JOB_POLL_INTERVAL_MS: String(POLL_INTERVAL_MS),
+      JOB_BACKOFF_BASE_MS: String(BACKOFF_BASE_MS),
+      JOB_MAX_ATTEMPTS: '3',
+      JOB_LOCK_LIFETIME_MS: '2000',
+    };
+    t = await startTestApp(env, { worker: true });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sink?.close();
+    await db?.drop();
+  });
+
+  /**
+   * A job that ran out of attempts, once all of it has settled: its dead_jobs row, its e-mail
+   * marked dead (by the onExhausted hook) and Agenda's row saved unlocked.
+   */
+  const buried = (name: string, key: string, value: string | number, userId: number) =>
+    eventually(async () => {
+      const dead = await knex()('dead_jobs')
+        .where({ name })
+        .whereRaw(`data->>'${key}' = ?`, [String(value)])
+        .first();
+      if (!dead) return undefined;
+      const kind = name === 'send-welcome-email' ? 'welcome' : 'password-reset';
+      const email = await knex()('emails').where({ user_id: userId, kind }).first();
+      const agendaJob = await knex()('agenda_jobs').where({ id: dead.agenda_job_id }).first();
+      const settled = email?.status === 'dead' && agendaJob?.locked_at === null;
+      return settled ? { dead, email, agendaJob } : undefined;
+    }, `${name} for ${value} to be recorded as dead, with its e-mail`);
+
+  it('when the server answers 451, then the welcome e-mail is tried 3 times with growing delays, then recorded as dead', async () => {
+    const email = uniqueEmail('greylisted');
+    sink.reject(451, email);
+    const user = await register(t.http, { email });
+
+    const attempts = await sink.waitForAttempts(email, 3, 20_000);
+    const {
+      dead,
+      email: row,
+      agendaJob,
+    } = await buried('send-welcome-email', 'userId', user.id, user.id);
+
+    expect(attempts.map((attempt) => attempt.responseCode)).toEqual([451, 451, 451]);
+    const gaps = attempts.slice(1).map((attempt, i) => attempt.at - (attempts[i]?.at ?? 0));
+    // Retry n waits base · 2^(n-1) ± 20 %, plus at most about one poll interval to be picked up.
+    gaps.forEach((gap, i) => {
+      const nominal = BACKOFF_BASE_MS * 2 ** i;
+      expect(gap).toBeGreaterThanOrEqual(nominal * (1 - JITTER) - 10);
+      expect(gap).toBeLessThanOrEqual(nominal * (1 + JITTER) + POLL_INTERVAL_MS + 1_500);
+    });
+    expect(gaps[1]).toBeGreaterThan(gaps[0] ?? Infinity);
+
+    expect(dead).toMatchObject({ attempts: 3, data: { userId: user.id } });
+    expect(dead.error).toMatch(/451/);
+    expect(row).toMatchObject({ status: 'dead', attempts: 3, message_id: null, sent_at: null });
+    expect(row.last_error).toMatch(/451/);
+
+    // Dead means dead: nothing more is scheduled, and no fourth attempt comes.
+    expect(agendaJob).toMatchObject({ fail_count: 3, next_run_at: null, locked_at: null });
+    await sleep(POLL_INTERVAL_MS * 5);
+    expect(sink.attemptsFor(email)).toHaveLength(3);
+  });
+
+  it('when the server refuses a password-reset e-mail with 550, then it is not retried, ends as a dead job and the operator command lists it', async () => {
+    const user = await register(t.http);
+    await sink.waitForMail((mail) => mail.to.includes(user.email));
+    sink.reject(550, user.email);
+    await t.http.post('/api/v1/auth/password-reset').send({ email: user.email }).expect(202);
+
+    const {
+      dead,
+      email: reset,
+      agendaJob,
+    } = await buried('send-password-reset-email', 'email', user.email, user.id);
+    expect(sink.attemptsFor(user.email).filter((a) => a.responseCode === 550)).toHaveLength(1);
+    expect(dead.error).toMatch(/550/);
+    expect(reset).toMatchObject({ status: 'dead', attempts: 1 });
+
+    // What `npm run jobs:dead` prints.
+    const listed = await new DeadLetters(knex()).list();
+    expect(listed).toContainEqual({
+      id: dead.id,
+      agendaJobId: expect.any(String),
+      name: 'send-password-reset-email',
+      data: { email: user.email },
+      attempts: 1,
+      error: expect.stringMatching(/550/),
+      failedAt: expect.any(Date),
+    });
+    expect(agendaJob).toMatchObject({ name: 'send-password-reset-email', fail_count: 1 });
+  });
+
+  it('when the server recovers before the attempts run out, then the e-mail is delivered once and is not dead', async () => {
+    const email = uniqueEmail('flaky');
+    sink.reject(451, email);
+    const user = await register(t.http, { email });
+    await sink.waitForAttempts(email, 1);
+    sink.accept(email);
+
+    const mail = await sink.waitForMail((m) => m.to.includes(email), 10_000);
+    const row = await eventually(
+      async () =>
+        (await knex()('emails').where({ user_id: user.id, status: 'sent' }).first()) ?? undefined,
+      'the welcome e-mail to be marked sent',
+    );
+    expect(row).toMatchObject({ attempts: 2, message_id: mail.messageId });
+    expect(await knex()('dead_jobs').whereRaw("data->>'userId' = ?", [String(user.id)])).toEqual(
+      [],
+    );
+  });
+});
+
+describe('e-mail jobs that run again after the SMTP server accepted the e-mail', () => {
+  let db: IsolatedDatabase;
+  let sink: SmtpSink;
+  let t: TestApp;
+  const knex = () => t.container.database.knex;
+
+  beforeAll(async () => {
+    [db, sink] = await Promise.all([isolatedDatabase('email_once'), startSmtpSink()]);
+    const env = {
+      ...db.env,
+      SMTP_URL: sink.url,
+      JOB_POLL_INTERVAL_MS: '100',
+      JOB_LOCK_LIFETIME_MS: '2000',
+    };
+    t = await startTestApp(env, { worker: true });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sink?.close();
+    await db?.drop();
+  });
+
+  it('when the welcome job is enqueued again and the service is called again, then the e-mail is still sent exactly once', async () => {
+    const user = await register(t.http);
+    const mail = await sink.waitForMail((m) => m.to.includes(user.email));
+    expect(mail.messageId).toMatch(/^<email-\d+@/);
+
+    await t.container.jobs.enqueue('send-welcome-email', { userId: user.id });
+    await eventually(async () => {
+      const finished = await knex()('agenda_jobs')
+        .where({ name: 'send-welcome-email' })
+        .whereRaw("data->>'userId' = ?", [String(user.id)])
+        .whereNotNull('last_finished_at');
+      return finished.length === 2 ? finished : undefined;
+    }, 'both welcome jobs to finish');
+    await t.container.services.mail.sendWelcome(user.id);
+
+    expect(sink.messages.filter((m) => m.messageId === mail.messageId)).toHaveLength(1);
+    expect(sink.attemptsFor(user.email)).toHaveLength(1);
+    const rows = await knex()('emails').where({ user_id: user.id });
+    expect(rows).toEqual([
+      expect.objectContaining({ kind: 'welcome', status: 'sent', message_id: mail.messageId }),
+    ]);
+  });
+});
