@@ -36,7 +36,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user */
+        /**
+         * The signed-in user
+         * @description The profile of the user the access token belongs to.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
@@ -62,7 +65,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One user by id */
+        /**
+         * One user by id
+         * @description Any signed-in user can read another user's public profile. Send an earlier `ETag` as
+         *     `If-None-Match` to get 304 when it is unchanged; `include=posts` embeds the newest posts.
+         */
         get: operations["getUser"];
         put?: never;
         post?: never;
@@ -103,11 +110,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One post by id */
+        /**
+         * One post by id
+         * @description Any signed-in user can read any post. Send an earlier `ETag` as `If-None-Match` to get 304
+         *     when it is unchanged.
+         */
         get: operations["getPost"];
         put?: never;
         post?: never;
-        /** Delete a post (its author or an admin) */
+        /**
+         * Delete a post (its author or an admin)
+         * @description Only its author or an admin may delete a post; for anyone else the answer is 403.
+         */
         delete: operations["deletePost"];
         options?: never;
         head?: never;
@@ -168,7 +182,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The document an export produced */
+        /**
+         * The document an export produced
+         * @description The document of a succeeded export job; 409 while the job is queued, running or failed.
+         *     Only the user who started the job can read it; for anyone else it does not exist.
+         */
         get: operations["getJobResult"];
         put?: never;
         post?: never;
@@ -732,7 +750,7 @@ export interface components {
             latency_ms?: number;
             /**
              * @description Why the check failed.
-             * @example connect ECONNREFUSED
+             * @example unreachable
              */
             error?: string;
         };
@@ -1233,6 +1251,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
         };
     };
@@ -1252,6 +1271,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
         };
     };
@@ -1457,6 +1477,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -1525,6 +1546,7 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -1651,6 +1673,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
         };
     };
@@ -1748,6 +1771,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     readiness: {
@@ -1768,6 +1792,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description Not ready; see the failing check. */
             503: {
                 headers: {
@@ -1775,6 +1800,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "unavailable",
+                     *       "checks": {
+                     *         "database": {
+                     *           "status": "down",
+                     *           "latency_ms": 250,
+                     *           "error": "unreachable"
+                     *         },
+                     *         "cache": {
+                     *           "status": "up",
+                     *           "latency_ms": 0.3
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Health"];
                 };
             };

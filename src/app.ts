@@ -1,7 +1,10 @@
+import type { IncomingMessage } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import typeis from 'type-is';
 import { pinoHttp } from 'pino-http';
 import type { Container } from './container';
-import { createApi, type ApiResult } from './http/create-api';
+import { acceptedBodyTypes, createApi, type ApiResult } from './http/create-api';
+import { docsRouter } from './http/docs';
 import { InFlight } from './http/in-flight';
 import { operationHandlers } from './http/operation-handlers';
 import { sendProblem } from './http/problem-details';
@@ -37,8 +40,18 @@ export async function buildApp(container: Container): Promise<express.Express> {
     }),
   );
   const limit = config.http.bodyLimitBytes;
-  app.use(express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }));
-  app.use(express.urlencoded({ limit, extended: false, parameterLimit: 50 }));
+  const expects = (mediaType: string) => (req: IncomingMessage) =>
+    acceptedBodyTypes(api, req as Request).includes(mediaType) &&
+    typeis(req, [mediaType]) !== false;
+  app.use(express.json({ limit, strict: true, type: expects('application/json') }));
+  app.use(
+    express.urlencoded({
+      limit,
+      extended: false,
+      parameterLimit: 50,
+      type: expects('application/x-www-form-urlencoded'),
+    }),
+  );
 
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
@@ -63,6 +76,7 @@ export async function buildApp(container: Container): Promise<express.Express> {
   app.get('/openapi.yaml', (_req, res) => {
     res.type('application/yaml').send(contractYaml);
   });
+  app.use(docsRouter());
 
   app.use(async (req: Request, res: Response) => {
     const result = (await inFlight.track(

@@ -159,3 +159,15 @@ function allowedMethods(operations: Operation[], requestPath: string): string {
   if (methods.includes('GET')) methods.push('HEAD');
   return [...new Set(methods)].join(', ');
 }
+
+/**
+ * The media types the operation a request is routed to accepts as its body. Bodies are parsed only
+ * for those, so a body sent where none is expected is never read (and never turns into a 413 that
+ * the operation does not document).
+ */
+export function acceptedBodyTypes(api: OpenAPIBackend, req: Request): string[] {
+  const method = req.method === 'HEAD' ? 'get' : req.method.toLowerCase();
+  const operation = api.router.matchOperation({ method, path: req.path, headers: {} });
+  const body = operation?.requestBody as OpenAPIV3.RequestBodyObject | undefined;
+  return body ? Object.keys(body.content) : [];
+}

@@ -7,7 +7,10 @@ type Method = 'get' | 'post' | 'patch' | 'put' | 'delete' | 'head' | 'options';
 /** supertest, with every response checked against the contract before the test sees it. */
 export type ContractClient = Record<Method, (url: string) => Test>;
 
-export function contractClient(app: Express | string): ContractClient {
+export function contractClient(
+  app: Express | string,
+  options: { record?: boolean } = {},
+): ContractClient {
   const agent = request(app);
   const wrap = (method: Method) => (url: string) => {
     const test = agent[method](url);
@@ -17,13 +20,16 @@ export function contractClient(app: Express | string): ContractClient {
       onRejected?: (reason: unknown) => unknown,
     ) =>
       then(async (res: Response) => {
-        await assertConforms({
-          method,
-          path: url,
-          status: res.status,
-          headers: res.headers,
-          text: res.text ?? '',
-        });
+        await assertConforms(
+          {
+            method,
+            path: url,
+            status: res.status,
+            headers: res.headers,
+            text: res.text ?? '',
+          },
+          options,
+        );
         return res;
       }).then(onFulfilled, onRejected)) as Test['then'];
     return test;

@@ -1,0 +1,103 @@
+import path from 'node:path';
+import { Router, type Response } from 'express';
+
+const SWAGGER_UI_DIR = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+const REDOC_BUNDLE = require.resolve('redoc/bundles/redoc.standalone.js');
+
+/** The only files /docs serves from node_modules: no CDN, no directory listing. */
+const ASSETS = new Map<string, string>(
+  Object.entries({
+    'swagger-ui.css': path.join(SWAGGER_UI_DIR, 'swagger-ui.css'),
+    'swagger-ui-bundle.js': path.join(SWAGGER_UI_DIR, 'swagger-ui-bundle.js'),
+    'favicon-32x32.png': path.join(SWAGGER_UI_DIR, 'favicon-32x32.png'),
+    'redoc.standalone.js': REDOC_BUNDLE,
+  }),
+);
+
+const page = (title: string, head: string, body: string) => `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>${title}</title>
+    <link rel="icon" type="image/png" href="/docs/assets/favicon-32x32.png" />
+    ${head}
+  </head>
+  <body>
+    ${body}
+  </body>
+</html>
+`;
+
+const SWAGGER_PAGE = page(
+  'Inkwell API · try it out',
+  '<link rel="stylesheet" href="/docs/assets/swagger-ui.css" />',
+  `<p style="font-family: sans-serif; margin: 12px 20px">
+      Reference: <a href="/docs/reference">/docs/reference</a> · contract:
+      <a href="/openapi.yaml">/openapi.yaml</a>, <a href="/openapi.json">/openapi.json</a>
+    </p>
+    <div id="swagger-ui"></div>
+    <script src="/docs/assets/swagger-ui-bundle.js"></script>
+    <script src="/docs/swagger-initializer.js"></script>`,
+);
+
+// "Try it out" and the OAuth2 token URL go to the server that serves the page, whatever its host
+// and port (the contract lists the local development server).
+const SWAGGER_INITIALIZER = `fetch('/openapi.json')
+  .then((response) => response.json())
+  .then((spec) => {
+    spec.servers = [{ url: window.location.origin, description: 'This server' }];
+    window.ui = SwaggerUIBundle({
+      spec,
+      dom_id: '#swagger-ui',
+      deepLinking: true,
+      displayRequestDuration: true,
+      persistAuthorization: false,
+      validatorUrl: null,
+      presets: [SwaggerUIBundle.presets.apis],
+      layout: 'BaseLayout',
+    });
+  });
+`;
+
+// The pages load nothing from elsewhere, and the browser enforces it (Redoc's bundle would fetch
+// its attribution logo from a CDN; it is simply not shown).
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "img-src 'self' data:",
+  "style-src 'self' 'unsafe-inline'",
+  "worker-src 'self' blob:",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const REDOC_PAGE = page(
+  'Inkwell API · reference',
+  '<style>body { margin: 0; }</style>',
+  `<redoc spec-url="/openapi.json"></redoc>
+    <script src="/docs/assets/redoc.standalone.js"></script>`,
+);
+
+function sendText(res: Response, type: string, text: string): void {
+  res.type(type).setHeader('Cache-Control', 'no-cache');
+  if (type === 'html') res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  res.send(text);
+}
+
+/**
+ * Interactive docs (Swagger UI, with the OAuth2 password flow behind "Authorize") at /docs and a
+ * reference page (Redoc) at /docs/reference, both from local assets, both reading /openapi.json.
+ */
+export function docsRouter(): Router {
+  const router = Router({ strict: false });
+  router.get('/docs', (_req, res) => sendText(res, 'html', SWAGGER_PAGE));
+  router.get('/docs/reference', (_req, res) => sendText(res, 'html', REDOC_PAGE));
+  router.get('/docs/swagger-initializer.js', (_req, res) =>
+    sendText(res, 'text/javascript', SWAGGER_INITIALIZER),
+  );
+  router.get('/docs/assets/:file', (req, res, next) => {
+    const file = ASSETS.get(req.params.file);
+    if (!file) return next();
+    res.sendFile(file, { maxAge: '1h' });
+  });
+  return router;
+}

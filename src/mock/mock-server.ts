@@ -1,0 +1,102 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import OpenAPIBackend from 'openapi-backend';
+import { pinoHttp } from 'pino-http';
+import { stringify } from 'yaml';
+import type { Services } from '../container';
+import { createApi, type ApiResult } from '../http/create-api';
+import { docsRouter } from '../http/docs';
+import type { HandlerMap } from '../http/handler-types';
+import { sendProblem } from '../http/problem-details';
+import { assignRequestId } from '../http/request-id';
+import type { Authenticate } from '../http/security/bearer-auth';
+import { AppError } from '../platform/app-error';
+import { loadContract } from '../platform/contract';
+import { createLogger, type Logger } from '../platform/logger';
+import { mockResponse, parsePrefer, personalize } from './mock-response';
+
+export interface MockServerOptions {
+  logger?: Logger;
+  bodyLimitBytes?: number;
+}
+
+/** Any `Authorization: Bearer <something>` passes: the mock checks that a token is sent, not whose. */
+const acceptAnyBearer: Authenticate = async (req) => {
+  if (!/^Bearer \S+/i.test(req.headers.authorization ?? '')) {
+    throw new AppError(
+      'unauthorized',
+      'Send an access token as "Authorization: Bearer <token>" (the mock accepts any).',
+      { headers: { 'WWW-Authenticate': 'Bearer realm="inkwell"' } },
+    );
+  }
+  return { userId: 42, sessionId: '00000000-0000-4000-8000-000000000000', role: 'user' };
+};
+
+/**
+ * The whole contract served from its examples, with no database and no cache. Routing, security,
+ * request validation and problem+json errors are the real server's (the same createApi); only the
+ * handlers differ. `Prefer: code=404` picks another documented response.
+ */
+export async function createMockServer(options: MockServerOptions = {}): Promise<express.Express> {
+  const logger = options.logger ?? createLogger('silent');
+  const contract = loadContract();
+  const mocker = new OpenAPIBackend({ definition: loadContract(), validate: false });
+  await mocker.init();
+  const handlers = Object.fromEntries(
+    mocker.router
+      .getOperations()
+      .map(({ operationId = '' }) => [
+        operationId,
+        async (request: { headers: Request['headers'] }) =>
+          mockResponse(mocker, operationId, parsePrefer(request.headers.prefer)),
+      ]),
+  ) as unknown as HandlerMap;
+  // The handlers above use no service: the mock has none.
+  const api = await createApi(loadContract(), handlers, {
+    services: {} as Services,
+    logger,
+    authenticate: acceptAnyBearer,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  const limit = options.bodyLimitBytes ?? 1024 * 1024;
+  app.use(pinoHttp({ logger, genReqId: (req, res) => assignRequestId(req, res) }));
+  app.use((_req, res, next) => {
+    res.setHeader('X-Mock', 'inkwell');
+    next();
+  });
+  app.use(express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(express.urlencoded({ limit, extended: false, parameterLimit: 50 }));
+  const contractJson = JSON.stringify(contract);
+  const contractYaml = stringify(contract);
+  app.get('/openapi.json', (_req, res) => void res.type('application/json').send(contractJson));
+  app.get('/openapi.yaml', (_req, res) => void res.type('application/yaml').send(contractYaml));
+  app.use(docsRouter());
+
+  app.use(async (req: Request, res: Response) => {
+    const answer = (await api.handleRequest(
+      {
+        method: req.method === 'HEAD' ? 'get' : req.method,
+        path: req.path,
+        body: req.body,
+        query: req.query as Record<string, string | string[]>,
+        headers: req.headers as Record<string, string | string[]>,
+      },
+      req,
+      res,
+    )) as ApiResult;
+    const result = personalize(answer, req.path, String(res.getHeader('X-Request-Id')));
+    res.status(result.status);
+    for (const [name, value] of Object.entries(result.headers ?? {})) {
+      if (value !== undefined) res.setHeader(name, value);
+    }
+    if (result.body === undefined || req.method === 'HEAD') res.end();
+    else res.send(JSON.stringify(result.body));
+  });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    sendProblem(req, res, error, logger);
+  });
+  return app;
+}
