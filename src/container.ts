@@ -21,7 +21,7 @@ import { UserRepository } from './modules/users/user-repository';
 import { UserService } from './modules/users/user-service';
 import type { User } from './modules/users/user-types';
 import type { Cache } from './platform/cache/cache';
-import { createRedis } from './platform/cache/create-redis';
+import { createRedis, redisReady } from './platform/cache/create-redis';
 import { EntityCache } from './platform/cache/entity-cache';
 import { MemoryCache } from './platform/cache/memory-cache';
 import { RedisCache } from './platform/cache/redis-cache';
@@ -58,6 +58,9 @@ export interface Container {
   close(): Promise<void>;
 }
 
+/** How long startup waits for Redis before serving without it, as during an outage. */
+const REDIS_STARTUP_WAIT_MS = 3_000;
+
 /** The composition root: the only place that knows how the pieces are wired. */
 export async function createContainer(
   config: Config,
@@ -71,6 +74,9 @@ export async function createContainer(
       if (applied.length > 0) logger.info({ applied }, 'database migrated');
     }
     redis = config.cache.kind === 'redis' ? createRedis(config.cache, logger) : undefined;
+    if (redis && !(await redisReady(redis, REDIS_STARTUP_WAIT_MS))) {
+      logger.warn('redis unreachable at startup; serving from the database until it is back');
+    }
     const cache: Cache = redis
       ? new RedisCache(redis, logger)
       : new MemoryCache(config.cache.keyPrefix);
@@ -149,12 +155,18 @@ function wireServices(
     ttlSeconds,
     dateFields: [...dateFields],
   });
+  const postCache = new EntityCache<Post>(cache, {
+    namespace: 'post',
+    ttlSeconds,
+    dateFields: [...dateFields],
+  });
   const users = new UserService(
     userRepository,
     hasher,
     sessions,
     userCache,
     postRepository,
+    postCache,
     queue,
     logger,
   );
@@ -188,11 +200,7 @@ function wireServices(
       ),
     ),
     sessions,
-    posts: new PostService(
-      postRepository,
-      new EntityCache<Post>(cache, { namespace: 'post', ttlSeconds, dateFields: [...dateFields] }),
-      (userId) => users.roleOf(userId),
-    ),
+    posts: new PostService(postRepository, postCache, (userId) => users.roleOf(userId)),
     mail: new MailService(mailer, new EmailRepository(knex), userRepository, tokenRepository, {
       baseUrl: config.publicBaseUrl,
       messageIdDomain: new URL(config.publicBaseUrl).hostname,

@@ -177,6 +177,15 @@ describe('auth', () => {
     it('when no access token is sent, then returns 401 with WWW-Authenticate: Bearer', async () => {
       expectUnauthorized(await t.http.post(LOGOUT));
     });
+
+    it('when an unknown query parameter is sent, then returns 400 naming it and the session lives on', async () => {
+      const account = await signUp(t.http);
+      const res = await t.http
+        .post(`${LOGOUT}?everywhere=true`)
+        .set('Authorization', `Bearer ${account.accessToken}`);
+      expectInvalid(res, 'query', '/everywhere');
+      await getMe(t.http, account.accessToken).expect(200);
+    });
   });
 
   describe('GET /users/me with a tampered token', () => {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { raw } from 'objection';
+import { ForeignKeyViolationError, raw } from 'objection';
+import { AppError } from '../../platform/app-error';
 import { PostModel } from './post-model';
 import type { NewPost, Post, PostChanges } from './post-types';
 
@@ -12,12 +13,20 @@ export class PostRepository {
   }
 
   async create(post: NewPost): Promise<Post> {
-    const row = await this.Posts.query().insertAndFetch({
-      author_id: post.authorId,
-      title: post.title,
-      body: post.body,
-    });
-    return toPost(row);
+    try {
+      const row = await this.Posts.query().insertAndFetch({
+        author_id: post.authorId,
+        title: post.title,
+        body: post.body,
+      });
+      return toPost(row);
+    } catch (error) {
+      // The author's account was deleted while the request was in flight.
+      if (error instanceof ForeignKeyViolationError) {
+        throw new AppError('unauthorized', 'The account no longer exists.');
+      }
+      throw error;
+    }
   }
 
   async findById(id: number): Promise<Post | undefined> {

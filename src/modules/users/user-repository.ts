@@ -8,7 +8,7 @@ import type { NewUser, User, UserWithSecret } from './user-types';
 export class UserRepository {
   private readonly Users: typeof UserModel;
 
-  constructor(knex: Knex) {
+  constructor(private readonly knex: Knex) {
     this.Users = UserModel.bindKnex(knex);
   }
 
@@ -80,6 +80,19 @@ export class UserRepository {
 
   async delete(id: number): Promise<boolean> {
     return (await this.Users.query().deleteById(id)) > 0;
+  }
+
+  /**
+   * Deletes the user, and their posts by cascade; returns those posts' ids so their cache entries
+   * can be invalidated. The user row is locked first, so no post of theirs lands in between.
+   */
+  async deleteWithPostIds(id: number): Promise<number[]> {
+    return this.knex.transaction(async (trx) => {
+      await trx('users').where({ id }).forUpdate().select('id');
+      const postIds: number[] = await trx('posts').where({ author_id: id }).pluck('id');
+      await this.Users.query(trx).deleteById(id);
+      return postIds;
+    });
   }
 }
 

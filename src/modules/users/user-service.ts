@@ -35,6 +35,7 @@ export class UserService {
     private readonly sessions: SessionService,
     private readonly cache: EntityCache<User>,
     private readonly posts: PostRepository,
+    private readonly postCache: EntityCache<Post>,
     private readonly queue: JobQueue,
     private readonly logger: Logger,
   ) {}
@@ -122,10 +123,11 @@ export class UserService {
   }
 
   async remove(principal: Principal): Promise<void> {
-    // The session rows go with the user (cascade); their cache entries are marked ended by id.
+    // Sessions and posts go with the user (cascade); their cache entries are ended by id.
     const sessionIds = await this.sessions.idsOf(principal.userId);
-    await this.users.delete(principal.userId);
+    const postIds = await this.users.deleteWithPostIds(principal.userId);
     await this.cache.invalidate(principal.userId);
+    await Promise.all(postIds.map((id) => this.postCache.invalidate(id)));
     await this.sessions.markEnded(sessionIds);
   }
 }

@@ -29,3 +29,22 @@ export function createRedis(options: RedisOptions, logger: Logger): Redis {
   });
   return redis;
 }
+
+/**
+ * Resolves true once the connection is ready, false after `timeoutMs`. Until then every command
+ * fails at once (no offline queue), so a process serving before it would drop the invalidations
+ * of its first writes, and other processes would go on serving what those writes replaced.
+ */
+export function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const settle = (ready: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => settle(true);
+    const timer = setTimeout(() => settle(false), timeoutMs);
+    redis.once('ready', onReady);
+  });
+}
