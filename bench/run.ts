@@ -44,21 +44,21 @@ async function main(): Promise<void> {
     rows.push(await run('GET /healthz (routing only)', 'http://127.0.0.1:3802/healthz'));
     rows.push(
       await run(
-        'GET /api/v1/users/{id} (JWT + session + DB + ETag)',
+        'GET /api/v1/users/{id} (JWT + session check + cached user + ETag)',
         `http://127.0.0.1:3802/api/v1/users/${auth.id}`,
         auth.headers,
       ),
     );
     rows.push(
       await run(
-        'GET /api/v1/users/me (JWT + session + DB)',
+        'GET /api/v1/users/me (JWT + session check + cached user)',
         'http://127.0.0.1:3802/api/v1/users/me',
         auth.headers,
       ),
     );
     rows.push(
       await run(
-        'GET /api/v1/users?limit=20 (page of 20)',
+        'GET /api/v1/users?limit=20 (JWT + a page of 20 from SQL)',
         'http://127.0.0.1:3802/api/v1/users?limit=20',
         auth.headers,
       ),
