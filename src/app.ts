@@ -1,17 +1,15 @@
-import type { IncomingMessage } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import typeis from 'type-is';
 import { pinoHttp } from 'pino-http';
 import type { Container } from './container';
-import { acceptedBodyTypes, createApi, type ApiResult } from './http/create-api';
+import { createApi, type ApiResult } from './http/create-api';
 import { docsRouter } from './http/docs';
+import { backendRequest, bodyParsers, contractRoutes, sendResult } from './http/express-adapter';
 import { InFlight } from './http/in-flight';
 import { operationHandlers } from './http/operation-handlers';
 import { sendProblem } from './http/problem-details';
 import { assignRequestId } from './http/request-id';
 import { createBearerAuth } from './http/security/bearer-auth';
 import { loadContract } from './platform/contract';
-import { stringify } from 'yaml';
 
 /** Builds the HTTP app without listening, so tests and the process entry build the same thing. */
 export async function buildApp(container: Container): Promise<express.Express> {
@@ -22,8 +20,6 @@ export async function buildApp(container: Container): Promise<express.Express> {
     logger,
     authenticate: createBearerAuth(container.tokens, services.sessions),
   });
-  const contractJson = JSON.stringify(contract);
-  const contractYaml = stringify(contract);
 
   const inFlight = new InFlight();
   const app = express();
@@ -39,19 +35,7 @@ export async function buildApp(container: Container): Promise<express.Express> {
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
     }),
   );
-  const limit = config.http.bodyLimitBytes;
-  const expects = (mediaType: string) => (req: IncomingMessage) =>
-    acceptedBodyTypes(api, req as Request).includes(mediaType) &&
-    typeis(req, [mediaType]) !== false;
-  app.use(express.json({ limit, strict: true, type: expects('application/json') }));
-  app.use(
-    express.urlencoded({
-      limit,
-      extended: false,
-      parameterLimit: 50,
-      type: expects('application/x-www-form-urlencoded'),
-    }),
-  );
+  app.use(bodyParsers(api, config.http.bodyLimitBytes));
 
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
@@ -70,52 +54,20 @@ export async function buildApp(container: Container): Promise<express.Express> {
       .type(container.metrics.registry.contentType)
       .send(await container.metrics.registry.metrics());
   });
-  app.get('/openapi.json', (_req, res) => {
-    res.type('application/json').send(contractJson);
-  });
-  app.get('/openapi.yaml', (_req, res) => {
-    res.type('application/yaml').send(contractYaml);
-  });
+  app.use(contractRoutes(contract));
   app.use(docsRouter());
 
-  app.use(async (req: Request, res: Response) => {
-    const result = (await inFlight.track(
-      api.handleRequest(
-        {
-          method: req.method === 'HEAD' ? 'get' : req.method,
-          path: req.path,
-          body: req.body,
-          query: req.query as Record<string, string | string[]>,
-          headers: req.headers as Record<string, string | string[]>,
-        },
-        req,
-        res,
-      ),
-    )) as ApiResult;
-    await inFlight.track(send(res, result));
-  });
+  app.use((req: Request, res: Response) =>
+    inFlight.track(
+      (async () => {
+        const result = (await api.handleRequest(backendRequest(req), req, res)) as ApiResult;
+        await sendResult(res, result);
+      })(),
+    ),
+  );
 
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     sendProblem(req, res, error, logger);
   });
   return app;
-}
-
-async function send(res: Response, result: ApiResult): Promise<void> {
-  res.status(result.status);
-  for (const [name, value] of Object.entries(result.headers ?? {})) {
-    if (value !== undefined) res.setHeader(name, value);
-  }
-  if (result.stream) {
-    res.type('application/json');
-    for await (const piece of result.stream) {
-      // Respect backpressure: wait for the socket to drain before reading the next piece.
-      if (!res.write(piece)) await new Promise((resolve) => res.once('drain', resolve));
-    }
-    res.end();
-  } else if (result.body === undefined) {
-    res.end();
-  } else {
-    res.json(result.body);
-  }
 }

@@ -1,10 +1,10 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import OpenAPIBackend from 'openapi-backend';
 import { pinoHttp } from 'pino-http';
-import { stringify } from 'yaml';
 import type { Services } from '../container';
 import { createApi, type ApiResult } from '../http/create-api';
 import { docsRouter } from '../http/docs';
+import { backendRequest, bodyParsers, contractRoutes, sendResult } from '../http/express-adapter';
 import type { HandlerMap } from '../http/handler-types';
 import { sendProblem } from '../http/problem-details';
 import { assignRequestId } from '../http/request-id';
@@ -61,39 +61,18 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
-  const limit = options.bodyLimitBytes ?? 1024 * 1024;
   app.use(pinoHttp({ logger, genReqId: (req, res) => assignRequestId(req, res) }));
   app.use((_req, res, next) => {
     res.setHeader('X-Mock', 'inkwell');
     next();
   });
-  app.use(express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }));
-  app.use(express.urlencoded({ limit, extended: false, parameterLimit: 50 }));
-  const contractJson = JSON.stringify(contract);
-  const contractYaml = stringify(contract);
-  app.get('/openapi.json', (_req, res) => void res.type('application/json').send(contractJson));
-  app.get('/openapi.yaml', (_req, res) => void res.type('application/yaml').send(contractYaml));
+  app.use(bodyParsers(api, options.bodyLimitBytes ?? 1024 * 1024));
+  app.use(contractRoutes(contract));
   app.use(docsRouter());
 
   app.use(async (req: Request, res: Response) => {
-    const answer = (await api.handleRequest(
-      {
-        method: req.method === 'HEAD' ? 'get' : req.method,
-        path: req.path,
-        body: req.body,
-        query: req.query as Record<string, string | string[]>,
-        headers: req.headers as Record<string, string | string[]>,
-      },
-      req,
-      res,
-    )) as ApiResult;
-    const result = personalize(answer, req.path, String(res.getHeader('X-Request-Id')));
-    res.status(result.status);
-    for (const [name, value] of Object.entries(result.headers ?? {})) {
-      if (value !== undefined) res.setHeader(name, value);
-    }
-    if (result.body === undefined || req.method === 'HEAD') res.end();
-    else res.send(JSON.stringify(result.body));
+    const answer = (await api.handleRequest(backendRequest(req), req, res)) as ApiResult;
+    await sendResult(res, personalize(answer, req.path, String(res.getHeader('X-Request-Id'))));
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     sendProblem(req, res, error, logger);

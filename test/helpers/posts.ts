@@ -1,16 +1,10 @@
+import type { components } from '../../generated/openapi';
 import type { Account } from './factories';
 import type { ContractClient } from './http-client';
 
 export const POSTS = '/api/v1/posts';
 
-export interface PostBody {
-  id: number;
-  author_id: number;
-  title: string;
-  body: string;
-  created_at: string;
-  updated_at: string;
-}
+export type PostBody = components['schemas']['Post'];
 
 /** A post of this author, through the API; returns the post and the ETag it was created with. */
 export async function createPost(
