@@ -18,7 +18,7 @@ export async function buildApp(container: Container): Promise<express.Express> {
   const api = await createApi(contract, operationHandlers, {
     services,
     logger,
-    authenticate: createBearerAuth(container.tokens, services.sessions),
+    authenticate: createBearerAuth((token) => services.sessions.authenticate(token)),
   });
 
   const inFlight = new InFlight();

@@ -6,7 +6,7 @@ import { AuthService } from './modules/auth/auth-service';
 import { PasswordHasher } from './modules/auth/password-hasher';
 import { SessionRepository } from './modules/auth/session-repository';
 import { SessionService } from './modules/auth/session-service';
-import { TokenIssuer } from './modules/auth/token-issuer';
+import { AccessTokens } from './modules/auth/access-tokens';
 import { UserTokenRepository } from './modules/auth/user-token-repository';
 import { ExportRepository } from './modules/exports/export-repository';
 import { ExportService } from './modules/exports/export-service';
@@ -31,24 +31,14 @@ import { JobRuntime } from './platform/jobs/job-runtime';
 import { createLogger, type Logger } from './platform/logger';
 import { createMailer } from './platform/mailer';
 import { createMetrics, type Metrics } from './platform/metrics';
-
-export interface Services {
-  users: UserService;
-  accounts: AccountService;
-  auth: AuthService;
-  sessions: SessionService;
-  posts: PostService;
-  mail: MailService;
-  exports: ExportService;
-  health: HealthService;
-}
+import type { Services } from './services';
 
 export interface Container {
   config: Config;
   logger: Logger;
   database: Database;
   cache: Cache;
-  tokens: TokenIssuer;
+  accessTokens: AccessTokens;
   metrics: Metrics;
   jobs: JobRuntime;
   services: Services;
@@ -60,6 +50,8 @@ export interface Container {
 
 /** How long startup waits for Redis before serving without it, as during an outage. */
 const REDIS_STARTUP_WAIT_MS = 3_000;
+/** Clock skew between API processes that an access token's time claims may have. */
+const ACCESS_TOKEN_CLOCK_TOLERANCE_SECONDS = 5;
 
 /** The composition root: the only place that knows how the pieces are wired. */
 export async function createContainer(
@@ -89,7 +81,7 @@ export async function createContainer(
       logger,
       database,
       cache,
-      tokens: services.tokens,
+      accessTokens: services.accessTokens,
       metrics: createMetrics(cache),
       jobs,
       services: services.services,
@@ -122,18 +114,19 @@ function wireServices(
   redis: Redis | undefined,
 ) {
   const { knex } = database;
-  const tokens = new TokenIssuer({
+  const accessTokens = new AccessTokens({
     secret: config.auth.jwtSecret,
     issuer: config.auth.issuer,
     audience: config.auth.audience,
-    accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
+    ttlSeconds: config.auth.accessTokenTtlSeconds,
+    clockToleranceSeconds: ACCESS_TOKEN_CLOCK_TOLERANCE_SECONDS,
   });
   const hasher = new PasswordHasher(config.auth.bcryptCost);
   const userRepository = new UserRepository(knex);
   const sessionRepository = new SessionRepository(knex);
   const tokenRepository = new UserTokenRepository(knex);
   const postRepository = new PostRepository(knex);
-  const sessions = new SessionService(sessionRepository, tokens, cache, {
+  const sessions = new SessionService(sessionRepository, accessTokens, cache, {
     refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
     sessionCacheTtlSeconds: config.sessionCacheTtlSeconds,
   });
@@ -216,5 +209,5 @@ function wireServices(
     ),
     health: new HealthService(knex, cache, logger),
   };
-  return { tokens, services };
+  return { accessTokens, services };
 }

@@ -2,7 +2,7 @@ import addFormats from 'ajv-formats';
 import type { Request, Response } from 'express';
 import OpenAPIBackend, { type Context, type Operation } from 'openapi-backend';
 import type { OpenAPIV3 } from 'openapi-types';
-import type { Services } from '../container';
+import type { Services } from '../services';
 import type { Principal } from '../modules/auth/auth-types';
 import { AppError } from '../platform/app-error';
 import type { Logger } from '../platform/logger';
@@ -23,7 +23,12 @@ export interface ApiDeps {
   authenticate: Authenticate;
 }
 
-const SECURITY_SCHEMES = ['bearerAuth', 'OAuth2Password'];
+/**
+ * The contract's two schemes carry the same access token (OAuth2Password only tells `/docs` how to
+ * get one), and every secured operation accepts either: one handler, registered for bearerAuth,
+ * authenticates each request once.
+ */
+const ACCESS_TOKEN_SCHEME = 'bearerAuth';
 
 /**
  * openapi-backend routes, authenticates and validates every request against the contract. Strict
@@ -66,7 +71,7 @@ export async function createApi(
       assertMediaType(c.operation, req);
     },
     unauthorizedHandler: (c: Context) => {
-      const result = c.security?.bearerAuth as { error?: unknown } | undefined;
+      const result = c.security?.[ACCESS_TOKEN_SCHEME] as { error?: unknown } | undefined;
       throw result?.error instanceof AppError
         ? result.error
         : new AppError('unauthorized', 'Authentication is required.');
@@ -78,11 +83,9 @@ export async function createApi(
       throw new Error(`No handler for ${c.operation.operationId}`);
     },
   });
-  for (const scheme of SECURITY_SCHEMES) {
-    api.registerSecurityHandler(scheme, (_c: Context, req: Request, res: Response) =>
-      deps.authenticate(req, res),
-    );
-  }
+  api.registerSecurityHandler(ACCESS_TOKEN_SCHEME, (_c: Context, req: Request) =>
+    deps.authenticate(req.headers.authorization),
+  );
   for (const [operationId, handler] of Object.entries(handlers)) {
     api.register(
       operationId,
@@ -91,6 +94,7 @@ export async function createApi(
   }
   await api.init();
   assertEveryOperationHandled(api.router.getOperations(), handlers);
+  assertAccessTokenAccepted(api.router.getOperations());
 
   // The router re-derives its operation list on every call; the contract is fixed, so derive it once.
   const operations = api.router.getOperations();
@@ -124,11 +128,8 @@ function adapt(operationId: OperationId, handler: HandlerMap[OperationId], deps:
 }
 
 function principalFrom(c: Context): Principal | undefined {
-  for (const scheme of SECURITY_SCHEMES) {
-    const result = c.security?.[scheme] as Principal | { error: unknown } | undefined;
-    if (result && !('error' in result)) return result;
-  }
-  return undefined;
+  const result = c.security?.[ACCESS_TOKEN_SCHEME] as Principal | { error: unknown } | undefined;
+  return result && !('error' in result) ? result : undefined;
 }
 
 function assertMediaType(operation: Operation, req: Request): void {
@@ -150,6 +151,20 @@ function assertMediaType(operation: Operation, req: Request): void {
 function assertEveryOperationHandled(operations: Operation[], handlers: object): void {
   const missing = operations.map((op) => op.operationId).filter((id) => !id || !(id in handlers));
   if (missing.length > 0) throw new Error(`Operations without a handler: ${missing.join(', ')}`);
+}
+
+function assertAccessTokenAccepted(operations: Operation[]): void {
+  const refusing = operations.filter(
+    (op) =>
+      op.security?.length &&
+      !op.security.some((requirement) =>
+        Object.keys(requirement).every((scheme) => scheme === ACCESS_TOKEN_SCHEME),
+      ),
+  );
+  if (refusing.length > 0) {
+    const ids = refusing.map((op) => op.operationId).join(', ');
+    throw new Error(`Operations secured without ${ACCESS_TOKEN_SCHEME}: ${ids}`);
+  }
 }
 
 function allowedMethods(operations: Operation[], requestPath: string): string {

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { operations } from '../../generated/openapi';
-import type { Services } from '../container';
+import type { Services } from '../services';
 import type { Principal } from '../modules/auth/auth-types';
 import { AppError } from '../platform/app-error';
 import type { Logger } from '../platform/logger';

@@ -65,9 +65,7 @@ export function sendProblem(req: Request, res: Response, error: unknown, logger:
   }
   res.status(appError.status);
   for (const [name, value] of Object.entries(appError.headers)) res.setHeader(name, value);
-  if (appError.status === 401 && !res.hasHeader('WWW-Authenticate')) {
-    res.setHeader('WWW-Authenticate', 'Bearer realm="inkwell"');
-  }
+  if (appError.status === 401) res.setHeader('WWW-Authenticate', bearerChallenge(appError));
   if (appError.status === 503 && !res.hasHeader('Retry-After')) res.setHeader('Retry-After', '5');
   res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
   res.setHeader('Cache-Control', 'no-store');
@@ -76,6 +74,14 @@ export function sendProblem(req: Request, res: Response, error: unknown, logger:
       problemBody(appError.code, appError.detail, req.path, requestId, appError.issues),
     ),
   );
+}
+
+/** RFC 6750 §3: the one place a 401's challenge is written. */
+function bearerChallenge(error: AppError): string {
+  const params = ['realm="inkwell"'];
+  if (error.challenge) params.push(`error="${error.challenge}"`);
+  if (error.challenge === 'invalid_token') params.push(`error_description="${error.detail}"`);
+  return `Bearer ${params.join(', ')}`;
 }
 
 function problemBody(

@@ -1,4 +1,4 @@
-import type { Services } from '../container';
+import type { Services } from '../services';
 import type { JobDefinition } from '../platform/jobs/job-runtime';
 
 export const exportUserData = (services: Services): JobDefinition<'export-user-data'> => ({

@@ -1,4 +1,4 @@
-import type { Services } from '../container';
+import type { Services } from '../services';
 import type { JobDefinition } from '../platform/jobs/job-runtime';
 import { exportUserData } from './export-user-data';
 import { sendPasswordResetEmail } from './send-password-reset-email';

@@ -1,4 +1,4 @@
-import type { Services } from '../container';
+import type { Services } from '../services';
 import type { JobDefinition } from '../platform/jobs/job-runtime';
 
 // Keyed by the job's id: retries of this request share one e-mail; a new request gets its own.

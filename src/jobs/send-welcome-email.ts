@@ -1,4 +1,4 @@
-import type { Services } from '../container';
+import type { Services } from '../services';
 import type { JobDefinition } from '../platform/jobs/job-runtime';
 
 export const sendWelcomeEmail = (services: Services): JobDefinition<'send-welcome-email'> => ({

@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import OpenAPIBackend from 'openapi-backend';
 import { pinoHttp } from 'pino-http';
-import type { Services } from '../container';
+import type { Services } from '../services';
 import { createApi, type ApiResult } from '../http/create-api';
 import { docsRouter } from '../http/docs';
 import { backendRequest, bodyParsers, contractRoutes, sendResult } from '../http/express-adapter';
@@ -20,15 +20,14 @@ export interface MockServerOptions {
 }
 
 /** Any `Authorization: Bearer <something>` passes: the mock checks that a token is sent, not whose. */
-const acceptAnyBearer: Authenticate = async (req) => {
-  if (!/^Bearer \S+/i.test(req.headers.authorization ?? '')) {
+const acceptAnyBearer: Authenticate = async (authorization) => {
+  if (!/^Bearer \S+/i.test(authorization ?? '')) {
     throw new AppError(
       'unauthorized',
       'Send an access token as "Authorization: Bearer <token>" (the mock accepts any).',
-      { headers: { 'WWW-Authenticate': 'Bearer realm="inkwell"' } },
     );
   }
-  return { userId: 42, sessionId: '00000000-0000-4000-8000-000000000000', role: 'user' };
+  return { userId: 42, sessionId: '00000000-0000-4000-8000-000000000000' };
 };
 
 /**

@@ -8,9 +8,13 @@ export interface ValidationIssue {
   message: string;
 }
 
+/** Why credentials were refused, in RFC 6750 / RFC 6749 terms (the 401 challenge's `error`). */
+export type AuthChallenge = 'invalid_token' | 'invalid_grant';
+
 export interface AppErrorOptions {
   issues?: ValidationIssue[];
   headers?: Record<string, string>;
+  challenge?: AuthChallenge;
   cause?: unknown;
 }
 
@@ -19,6 +23,7 @@ export class AppError extends Error {
   readonly status: number;
   readonly issues: ValidationIssue[] | undefined;
   readonly headers: Record<string, string>;
+  readonly challenge: AuthChallenge | undefined;
 
   constructor(
     readonly code: ErrorCode,
@@ -30,6 +35,7 @@ export class AppError extends Error {
     this.status = errorCodes[code].status;
     this.issues = options.issues;
     this.headers = options.headers ?? {};
+    this.challenge = options.challenge;
   }
 
   static invalid(location: IssueLocation, pointer: string, message: string): AppError {

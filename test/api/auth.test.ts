@@ -189,14 +189,14 @@ describe('auth', () => {
   });
 
   describe('GET /users/me with a tampered token', () => {
-    let claims: { sub: string; sid: string; role: string };
+    let claims: { sub: string; sid: string };
     const now = () => Math.floor(Date.now() / 1000);
 
     /** Signs an access token like the API does, then applies the overrides. */
     function forge(
       overrides: { payload?: object; key?: KeyObject; algorithm?: Algorithm } = {},
     ): string {
-      const { issuer, audience } = t.container.tokens.options;
+      const { issuer, audience } = t.container.accessTokens.options;
       const payload = {
         ...claims,
         iss: issuer,
@@ -204,15 +204,15 @@ describe('auth', () => {
         exp: now() + 600,
         ...overrides.payload,
       };
-      return jwt.sign(payload, overrides.key ?? t.container.tokens.key, {
+      return jwt.sign(payload, overrides.key ?? t.container.accessTokens.key, {
         algorithm: overrides.algorithm ?? 'HS256',
       });
     }
 
     beforeAll(async () => {
       const { accessToken } = await signUp(t.http);
-      const { sub, sid, role } = jwt.decode(accessToken) as typeof claims;
-      claims = { sub, sid, role };
+      const { sub, sid } = jwt.decode(accessToken) as typeof claims;
+      claims = { sub, sid };
     });
 
     it('when the token is forged exactly like the real one, then returns 200 (the forger is sound)', async () => {

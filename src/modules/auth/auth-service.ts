@@ -5,17 +5,13 @@ import type { AttemptLimiter } from './attempt-limiter';
 import type { PasswordHasher } from './password-hasher';
 import type { SessionRepository } from './session-repository';
 import type { SessionService } from './session-service';
-import { hashOpaqueToken, newOpaqueToken } from './token-issuer';
+import { hashOpaqueToken, newOpaqueToken } from './opaque-token';
 
 const invalidCredentials = () =>
-  new AppError('invalid-credentials', 'The e-mail or the password is wrong.', {
-    headers: { 'WWW-Authenticate': 'Bearer realm="inkwell"' },
-  });
+  new AppError('invalid-credentials', 'The e-mail or the password is wrong.');
 
 const invalidRefresh = (detail: string) =>
-  new AppError('invalid-credentials', detail, {
-    headers: { 'WWW-Authenticate': 'Bearer realm="inkwell", error="invalid_grant"' },
-  });
+  new AppError('invalid-credentials', detail, { challenge: 'invalid_grant' });
 
 /** Login, refresh-token rotation with reuse detection, and logout. */
 export class AuthService {
@@ -37,18 +33,14 @@ export class AuthService {
       throw invalidCredentials();
     }
     await this.limiter.reset(limitKey);
-    return this.sessions.start(user.id, user.role);
+    return this.sessions.start(user.id);
   }
 
   async refresh(refreshToken: string): Promise<TokenPair> {
     const record = await this.sessionRepository.findRefreshToken(hashOpaqueToken(refreshToken));
     if (!record) throw invalidRefresh('The refresh token is not valid.');
     if (!record.sessionActive) throw invalidRefresh('The session of this refresh token has ended.');
-    const principal: Principal = {
-      userId: record.userId,
-      sessionId: record.sessionId,
-      role: record.role,
-    };
+    const principal: Principal = { userId: record.userId, sessionId: record.sessionId };
     const next = newOpaqueToken();
     const rotated =
       record.usedAt === null &&

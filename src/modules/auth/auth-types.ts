@@ -1,20 +1,14 @@
-import type { Role } from '../users/user-types';
-
-/** Who is calling: the user and the session their access token belongs to. */
+/**
+ * Who is calling: the user and the session their access token belongs to. No role: decisions that
+ * depend on it read the user's current role, so a change applies at once.
+ */
 export interface Principal {
   userId: number;
   sessionId: string;
-  role: Role;
 }
 
 export interface TokenPair {
   accessToken: string;
   refreshToken: string;
   expiresIn: number;
-}
-
-export interface AccessClaims {
-  sub: string;
-  sid: string;
-  role: Role;
 }

@@ -1,17 +1,14 @@
 import type { Knex } from 'knex';
-import type { Role } from '../users/user-types';
 
 export interface ActiveSession {
   sessionId: string;
   userId: number;
-  role: Role;
 }
 
 export interface RefreshTokenRecord {
   id: number;
   sessionId: string;
   userId: number;
-  role: Role;
   usedAt: Date | null;
   sessionActive: boolean;
 }
@@ -43,26 +40,23 @@ export class SessionRepository {
   }
 
   async findActive(sessionId: string): Promise<ActiveSession | undefined> {
-    const row = await this.knex('sessions as s')
-      .join('users as u', 'u.id', 's.user_id')
-      .where('s.id', sessionId)
-      .whereNull('s.revoked_at')
-      .where('s.expires_at', '>', this.knex.fn.now())
-      .first('s.id as session_id', 's.user_id', 'u.role');
-    return row && { sessionId: row.session_id, userId: row.user_id, role: row.role };
+    const row = await this.knex('sessions')
+      .where('id', sessionId)
+      .whereNull('revoked_at')
+      .where('expires_at', '>', this.knex.fn.now())
+      .first('id', 'user_id');
+    return row && { sessionId: row.id, userId: row.user_id };
   }
 
   async findRefreshToken(hash: string): Promise<RefreshTokenRecord | undefined> {
     const row = await this.knex('refresh_tokens as t')
       .join('sessions as s', 's.id', 't.session_id')
-      .join('users as u', 'u.id', 's.user_id')
       .where('t.token_hash', hash)
       .first(
         't.id',
         't.session_id',
         't.used_at',
         's.user_id',
-        'u.role',
         this.knex.raw('(s.revoked_at is null and s.expires_at > now()) as session_active'),
       );
     return (
@@ -70,7 +64,6 @@ export class SessionRepository {
         id: row.id,
         sessionId: row.session_id,
         userId: row.user_id,
-        role: row.role,
         usedAt: row.used_at,
         sessionActive: row.session_active,
       }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Cache } from '../../platform/cache/cache';
+import { invalidAccessToken, type AccessTokens } from './access-tokens';
 import type { Principal, TokenPair } from './auth-types';
+import { newOpaqueToken } from './opaque-token';
 import type { SessionRepository } from './session-repository';
-import { newOpaqueToken, type TokenIssuer } from './token-issuer';
 
 export interface SessionServiceOptions {
   refreshTokenTtlSeconds: number;
@@ -21,39 +22,43 @@ const ENDED = 'ended';
 export class SessionService {
   constructor(
     private readonly sessions: SessionRepository,
-    private readonly tokens: TokenIssuer,
+    private readonly tokens: AccessTokens,
     private readonly cache: Cache,
     private readonly options: SessionServiceOptions,
   ) {}
 
-  async start(userId: number, role: Principal['role']): Promise<TokenPair> {
+  async start(userId: number): Promise<TokenPair> {
     const sessionId = randomUUID();
     const refresh = newOpaqueToken();
     const expiresAt = new Date(Date.now() + this.options.refreshTokenTtlSeconds * 1000);
     await this.sessions.create({ sessionId, userId, expiresAt, refreshHash: refresh.hash });
-    return this.pair({ userId, sessionId, role }, refresh.token);
+    return this.pair({ userId, sessionId }, refresh.token);
   }
 
   pair(principal: Principal, refreshToken: string): TokenPair {
-    const access = this.tokens.signAccess({
-      sub: String(principal.userId),
-      sid: principal.sessionId,
-      role: principal.role,
-    });
+    const access = this.tokens.sign(principal);
     return { accessToken: access.token, refreshToken, expiresIn: access.expiresIn };
   }
 
-  /** The principal for a verified access token, or undefined when its session has ended. */
-  async resolve(sessionId: string, userId: number): Promise<Principal | undefined> {
+  /** The caller an access token names, while its session is live; throws invalidAccessToken. */
+  async authenticate(accessToken: string): Promise<Principal> {
+    const claims = this.tokens.verify(accessToken);
+    const principal = await this.resolve(claims.sessionId, claims.userId);
+    if (!principal) throw invalidAccessToken('The session has ended.');
+    return principal;
+  }
+
+  /** The principal of a verified access token, or undefined when its session has ended. */
+  private async resolve(sessionId: string, userId: number): Promise<Principal | undefined> {
     const cached = await this.cache.get(sessionKey(sessionId));
     if (cached === ENDED) return undefined;
     if (cached !== null) {
-      const principal = JSON.parse(cached) as Principal;
-      return principal.userId === userId ? principal : undefined;
+      const cachedUser = (JSON.parse(cached) as Principal).userId;
+      return cachedUser === userId ? { userId, sessionId } : undefined;
     }
     const active = await this.sessions.findActive(sessionId);
     if (!active || active.userId !== userId) return undefined;
-    const principal: Principal = { userId: active.userId, sessionId, role: active.role };
+    const principal: Principal = { userId: active.userId, sessionId };
     await this.cache.add(sessionKey(sessionId), JSON.stringify(principal), this.ttl());
     return principal;
   }

@@ -1,6 +1,6 @@
 import { PermanentFailure } from '../../platform/jobs/permanent-failure';
 import type { Mailer } from '../../platform/mailer';
-import { newOpaqueToken } from '../auth/token-issuer';
+import { newOpaqueToken } from '../auth/opaque-token';
 import type { TokenPurpose, UserTokenRepository } from '../auth/user-token-repository';
 import type { UserRepository } from '../users/user-repository';
 import type { User } from '../users/user-types';

@@ -2,7 +2,7 @@ import { AppError } from '../../platform/app-error';
 import type { EntityCache } from '../../platform/cache/entity-cache';
 import { decodeCursor, pageOf } from '../../platform/cursor';
 import type { Principal } from '../auth/auth-types';
-import type { Page } from '../users/user-types';
+import type { Page, Role } from '../users/user-types';
 import type { PostRepository } from './post-repository';
 import type { Post, PostChanges } from './post-types';
 
@@ -16,7 +16,7 @@ export interface ListPostsQuery {
 }
 
 /** Fresh role of a user: admins may edit anyone's post, and a role change applies at once. */
-export type RoleLookup = (userId: number) => Promise<Principal['role']>;
+export type RoleLookup = (userId: number) => Promise<Role>;
 
 export class PostService {
   constructor(

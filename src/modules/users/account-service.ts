@@ -5,7 +5,7 @@ import type { JobQueue } from '../../platform/jobs/job-queue';
 import type { AttemptLimiter } from '../auth/attempt-limiter';
 import type { PasswordHasher } from '../auth/password-hasher';
 import type { SessionService } from '../auth/session-service';
-import { hashOpaqueToken } from '../auth/token-issuer';
+import { hashOpaqueToken } from '../auth/opaque-token';
 import type { UserTokenRepository } from '../auth/user-token-repository';
 import type { UserRepository } from './user-repository';
 import type { User } from './user-types';
