@@ -1,35 +1,24 @@
 import type { Redis } from 'ioredis';
+import type { Knex } from 'knex';
 import type { Config } from './config';
 import { jobDefinitions } from './jobs/job-definitions';
-import { AttemptLimiter } from './modules/auth/attempt-limiter';
-import { AuthService } from './modules/auth/auth-service';
-import { PasswordHasher } from './modules/auth/password-hasher';
-import { SessionRepository } from './modules/auth/session-repository';
-import { SessionService } from './modules/auth/session-service';
-import { AccessTokens } from './modules/auth/access-tokens';
-import { UserTokenRepository } from './modules/auth/user-token-repository';
-import { ExportRepository } from './modules/exports/export-repository';
-import { ExportService } from './modules/exports/export-service';
-import { HealthService } from './modules/health/health-service';
-import { EmailRepository } from './modules/mail/email-repository';
-import { MailService } from './modules/mail/mail-service';
-import { PostRepository } from './modules/posts/post-repository';
-import { PostService } from './modules/posts/post-service';
-import type { Post } from './modules/posts/post-types';
-import { AccountService } from './modules/users/account-service';
-import { UserRepository } from './modules/users/user-repository';
-import { UserService } from './modules/users/user-service';
-import type { User } from './modules/users/user-types';
+import { createAuthModule } from './modules/auth';
+import { createExportsModule } from './modules/exports';
+import { createHealthModule } from './modules/health';
+import { createMailModule } from './modules/mail';
+import { createPostsModule } from './modules/posts';
+import { createSessionsModule, type AccessTokens } from './modules/sessions';
+import { createUsersModule } from './modules/users';
 import type { Cache } from './platform/cache/cache';
 import { createRedis, redisReady } from './platform/cache/create-redis';
-import { EntityCache } from './platform/cache/entity-cache';
 import { MemoryCache } from './platform/cache/memory-cache';
 import { RedisCache } from './platform/cache/redis-cache';
 import { createDatabase, type Database } from './platform/database/create-database';
 import { migrateLatest } from './platform/database/migrate';
+import type { JobQueue } from './platform/jobs/job-queue';
 import { JobRuntime } from './platform/jobs/job-runtime';
 import { createLogger, type Logger } from './platform/logger';
-import { createMailer } from './platform/mailer';
+import { createMailer, type Mailer } from './platform/mailer';
 import { createMetrics, type Metrics } from './platform/metrics';
 import type { Services } from './services';
 
@@ -74,20 +63,28 @@ export async function createContainer(
       : new MemoryCache(config.cache.keyPrefix);
     const jobs = await JobRuntime.create(config, database, logger);
     const mailer = createMailer(config.mail);
-    const services = wireServices(config, database, cache, jobs, mailer, logger, redis);
+    const { knex } = database;
+    const { accessTokens, services } = wireModules(config, {
+      knex,
+      cache,
+      queue: jobs,
+      mailer,
+      logger,
+      redis,
+    });
     let worker = false;
     return {
       config,
       logger,
       database,
       cache,
-      accessTokens: services.accessTokens,
+      accessTokens,
       metrics: createMetrics(cache),
       jobs,
-      services: services.services,
+      services,
       async startWorker() {
         worker = true;
-        await jobs.startWorker(jobDefinitions(services.services));
+        await jobs.startWorker(jobDefinitions(services));
       },
       async close() {
         if (worker) await jobs.drain(config.shutdownTimeoutMs);
@@ -104,110 +101,84 @@ export async function createContainer(
   }
 }
 
-function wireServices(
-  config: Config,
-  database: Database,
-  cache: Cache,
-  queue: JobRuntime,
-  mailer: ReturnType<typeof createMailer>,
-  logger: Logger,
-  redis: Redis | undefined,
-) {
-  const { knex } = database;
-  const accessTokens = new AccessTokens({
-    secret: config.auth.jwtSecret,
-    issuer: config.auth.issuer,
-    audience: config.auth.audience,
-    ttlSeconds: config.auth.accessTokenTtlSeconds,
-    clockToleranceSeconds: ACCESS_TOKEN_CLOCK_TOLERANCE_SECONDS,
-  });
-  const hasher = new PasswordHasher(config.auth.bcryptCost);
-  const userRepository = new UserRepository(knex);
-  const sessionRepository = new SessionRepository(knex);
-  const tokenRepository = new UserTokenRepository(knex);
-  const postRepository = new PostRepository(knex);
-  const sessions = new SessionService(sessionRepository, accessTokens, cache, {
-    refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
+/** The platform pieces modules are built on. */
+interface Platform {
+  knex: Knex;
+  cache: Cache;
+  queue: JobQueue;
+  mailer: Mailer;
+  logger: Logger;
+  redis: Redis | undefined;
+}
+
+/** Each module from its factory, given only what it needs, in dependency order. */
+function wireModules(config: Config, platform: Platform) {
+  const { knex, cache, queue, mailer, logger, redis } = platform;
+  const { auth: settings } = config;
+  const cacheTtlSeconds = config.cache.ttlSeconds;
+  const { accessTokens, sessions } = createSessionsModule({
+    knex,
+    cache,
+    accessTokens: {
+      secret: settings.jwtSecret,
+      issuer: settings.issuer,
+      audience: settings.audience,
+      ttlSeconds: settings.accessTokenTtlSeconds,
+      clockToleranceSeconds: ACCESS_TOKEN_CLOCK_TOLERANCE_SECONDS,
+    },
+    refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds,
     sessionCacheTtlSeconds: config.sessionCacheTtlSeconds,
   });
-  const limiter = (name: string, maxAttempts: number, windowSeconds: number, what: string) =>
-    new AttemptLimiter(
-      {
-        name,
-        maxAttempts,
-        windowSeconds,
-        describe: (seconds) => `Too many ${what}. Try again in ${seconds} seconds.`,
-      },
-      logger,
-      redis,
-    );
-  const ttlSeconds = config.cache.ttlSeconds;
-  const dateFields = ['createdAt', 'updatedAt'] as const;
-  const userCache = new EntityCache<User>(cache, {
-    namespace: 'user',
-    ttlSeconds,
-    dateFields: [...dateFields],
+  const { posts } = createPostsModule({
+    knex,
+    cache,
+    cacheTtlSeconds,
+    roleOf: (userId) => users.roleOf(userId),
   });
-  const postCache = new EntityCache<Post>(cache, {
-    namespace: 'post',
-    ttlSeconds,
-    dateFields: [...dateFields],
-  });
-  const users = new UserService(
-    userRepository,
-    hasher,
+  const { users, credentials, hasher } = createUsersModule({
+    knex,
+    cache,
+    cacheTtlSeconds,
+    bcryptCost: settings.bcryptCost,
     sessions,
-    userCache,
-    postRepository,
-    postCache,
+    posts,
     queue,
     logger,
-  );
-  const services: Services = {
-    users,
-    accounts: new AccountService(
-      knex,
-      userRepository,
-      tokenRepository,
-      hasher,
-      sessions,
-      userCache,
-      queue,
-      limiter(
-        'password-reset-requests',
-        config.auth.passwordResetMaxRequests,
-        config.auth.passwordResetWindowSeconds,
-        'password-reset requests',
-      ),
-    ),
-    auth: new AuthService(
-      userRepository,
-      sessions,
-      sessionRepository,
-      hasher,
-      limiter(
-        'login-failures',
-        config.auth.loginMaxFailures,
-        config.auth.loginLockoutSeconds,
-        'failed logins',
-      ),
-    ),
+  });
+  const { auth, accounts } = createAuthModule({
+    knex,
+    redis,
+    logger,
+    credentials,
+    hasher,
     sessions,
-    posts: new PostService(postRepository, postCache, (userId) => users.roleOf(userId)),
-    mail: new MailService(mailer, new EmailRepository(knex), userRepository, tokenRepository, {
-      baseUrl: config.publicBaseUrl,
-      messageIdDomain: new URL(config.publicBaseUrl).hostname,
-      verificationTtlSeconds: config.auth.emailVerificationTokenTtlSeconds,
-      resetTtlSeconds: config.auth.passwordResetTokenTtlSeconds,
-    }),
-    exports: new ExportService(
-      new ExportRepository(knex),
-      userRepository,
-      postRepository,
-      queue,
-      config.jobs.exportBatchSize,
-    ),
-    health: new HealthService(knex, cache, logger),
-  };
+    queue,
+    loginFailures: {
+      maxAttempts: settings.loginMaxFailures,
+      windowSeconds: settings.loginLockoutSeconds,
+    },
+    passwordResetRequests: {
+      maxAttempts: settings.passwordResetMaxRequests,
+      windowSeconds: settings.passwordResetWindowSeconds,
+    },
+    verificationTokenTtlSeconds: settings.emailVerificationTokenTtlSeconds,
+    resetTokenTtlSeconds: settings.passwordResetTokenTtlSeconds,
+  });
+  const { mail } = createMailModule({
+    knex,
+    mailer,
+    users,
+    accounts,
+    publicBaseUrl: config.publicBaseUrl,
+  });
+  const { exports } = createExportsModule({
+    knex,
+    users,
+    posts,
+    queue,
+    batchSize: config.jobs.exportBatchSize,
+  });
+  const { health } = createHealthModule({ knex, cache, logger });
+  const services: Services = { users, accounts, auth, sessions, posts, mail, exports, health };
   return { accessTokens, services };
 }

@@ -1,11 +1,10 @@
-import type { AuthService } from './modules/auth/auth-service';
-import type { SessionService } from './modules/auth/session-service';
-import type { ExportService } from './modules/exports/export-service';
-import type { HealthService } from './modules/health/health-service';
-import type { MailService } from './modules/mail/mail-service';
-import type { PostService } from './modules/posts/post-service';
-import type { AccountService } from './modules/users/account-service';
-import type { UserService } from './modules/users/user-service';
+import type { AccountService, AuthService } from './modules/auth';
+import type { ExportService } from './modules/exports';
+import type { HealthService } from './modules/health';
+import type { MailService } from './modules/mail';
+import type { PostService } from './modules/posts';
+import type { SessionService } from './modules/sessions';
+import type { UserService } from './modules/users';
 
 /** What the doors (HTTP handlers, jobs, CLI) call; the composition root builds it. */
 export interface Services {

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config';
 import { createContainer } from '../container';
-import type { Role } from '../modules/users/user-types';
+import type { Role } from '../kernel/role';
 import { createLogger } from '../platform/logger';
 
 const USAGE = 'usage: npm run user:role -- <email> <admin|user>';

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import OpenAPIBackend, { type Context, type Operation } from 'openapi-backend';
 import type { OpenAPIV3 } from 'openapi-types';
 import type { Services } from '../services';
-import type { Principal } from '../modules/auth/auth-types';
+import type { Principal } from '../kernel/principal';
 import { AppError } from '../platform/app-error';
 import type { Logger } from '../platform/logger';
 import type { HandlerContext, HandlerMap, OperationId, OperationRequest } from './handler-types';

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { operations } from '../../generated/openapi';
 import type { Services } from '../services';
-import type { Principal } from '../modules/auth/auth-types';
+import type { Principal } from '../kernel/principal';
 import { AppError } from '../platform/app-error';
 import type { Logger } from '../platform/logger';
 

@@ -1,5 +1,5 @@
 import type { components } from '../../../generated/openapi';
-import type { ExportResult } from '../../modules/exports/export-types';
+import type { ExportResult } from '../../modules/exports';
 import type { JsonStream } from '../handler-types';
 import { presentPost } from './present-post';
 import { presentUser } from './present-user';

@@ -1,5 +1,5 @@
 import type { components } from '../../../generated/openapi';
-import type { Readiness } from '../../modules/health/health-service';
+import type { Readiness } from '../../modules/health';
 
 export function presentHealth(report: Readiness): components['schemas']['Health'] {
   const checks = Object.fromEntries(

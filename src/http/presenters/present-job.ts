@@ -1,5 +1,5 @@
 import type { components } from '../../../generated/openapi';
-import type { JobRecord } from '../../modules/exports/export-types';
+import type { JobRecord } from '../../modules/exports';
 
 export function presentJob(job: JobRecord): components['schemas']['Job'] {
   return {

@@ -1,5 +1,5 @@
 import type { components } from '../../../generated/openapi';
-import type { Post } from '../../modules/posts/post-types';
+import type { Post } from '../../modules/posts';
 
 export type PostBody = components['schemas']['Post'];
 

@@ -1,5 +1,5 @@
 import type { components } from '../../../generated/openapi';
-import type { TokenPair } from '../../modules/auth/auth-types';
+import type { TokenPair } from '../../modules/sessions';
 
 export function presentTokenPair(pair: TokenPair): components['schemas']['TokenPair'] {
   return {

@@ -1,5 +1,5 @@
 import type { components } from '../../../generated/openapi';
-import type { UserWithPosts } from '../../modules/users/user-service';
+import type { UserWithPosts } from '../../modules/users';
 import { presentPost } from './present-post';
 
 export type UserBody = components['schemas']['User'];

@@ -1,5 +1,5 @@
-import { invalidAccessToken } from '../../modules/auth/access-tokens';
-import type { Principal } from '../../modules/auth/auth-types';
+import { invalidAccessToken } from '../../modules/sessions';
+import type { Principal } from '../../kernel/principal';
 import { AppError } from '../../platform/app-error';
 
 /** Turns a request's `Authorization` header into the caller, or throws a 401 AppError. */

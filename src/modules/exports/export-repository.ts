@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { Post } from '../posts/post-types';
-import type { User } from '../users/user-types';
+import type { Post } from '../posts';
+import type { User } from '../users';
 import type { ExportHeader, JobRecord } from './export-types';
 
 const ACTIVE_EXPORT_INDEX = 'jobs_one_active_export_idx';

@@ -1,8 +1,8 @@
+import type { Principal } from '../../kernel/principal';
 import { AppError } from '../../platform/app-error';
 import type { JobQueue } from '../../platform/jobs/job-queue';
-import type { Principal } from '../auth/auth-types';
-import type { PostRepository } from '../posts/post-repository';
-import type { UserRepository } from '../users/user-repository';
+import type { PostService } from '../posts';
+import type { UserService } from '../users';
 import type { ExportRepository } from './export-repository';
 import type { ExportResult, JobRecord } from './export-types';
 
@@ -13,14 +13,20 @@ const RETRY_EXPORT_AFTER = 30;
  * Data export: a user's profile and every post, written by a background job in batches (memory
  * holds one batch), resumable after a crash, with progress a client can watch.
  */
+export interface ExportServiceDeps {
+  exports: ExportRepository;
+  users: UserService;
+  posts: PostService;
+  queue: JobQueue;
+  batchSize: number;
+}
+
 export class ExportService {
-  constructor(
-    private readonly exports: ExportRepository,
-    private readonly users: UserRepository,
-    private readonly posts: PostRepository,
-    private readonly queue: JobQueue,
-    private readonly batchSize: number,
-  ) {}
+  private readonly exports: ExportRepository;
+
+  constructor(private readonly deps: ExportServiceDeps) {
+    this.exports = deps.exports;
+  }
 
   async start(principal: Principal): Promise<JobRecord> {
     const job = await this.exports.createExport(principal.userId);
@@ -35,7 +41,7 @@ export class ExportService {
       );
     }
     try {
-      await this.queue.enqueue('export-user-data', { jobId: job.id });
+      await this.deps.queue.enqueue('export-user-data', { jobId: job.id });
     } catch (error) {
       await this.exports.delete(job.id);
       throw error;
@@ -69,16 +75,16 @@ export class ExportService {
   async run(jobId: number, reportProgress: (progress: number) => Promise<void>): Promise<void> {
     const job = await this.exports.find(jobId);
     if (!job || job.status === 'succeeded' || job.status === 'failed') return;
-    const user = await this.users.findById(job.userId);
+    const user = await this.deps.users.find(job.userId);
     if (!user) {
       await this.exports.markFailed(jobId, 'The account no longer exists.');
       return;
     }
     await this.exports.markRunning(jobId, { exportedAt: new Date(), user });
-    const total = await this.posts.countByAuthor(user.id);
+    const total = await this.deps.posts.countByAuthor(user.id);
     let { seq, lastPostId, written } = await this.exports.progressOf(jobId);
     for (;;) {
-      const batch = await this.posts.batchByAuthor(user.id, lastPostId, this.batchSize);
+      const batch = await this.deps.posts.batchByAuthor(user.id, lastPostId, this.deps.batchSize);
       if (batch.length === 0) break;
       seq += 1;
       await this.exports.addChunk(jobId, seq, batch);

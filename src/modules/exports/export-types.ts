@@ -1,5 +1,5 @@
-import type { Post } from '../posts/post-types';
-import type { User } from '../users/user-types';
+import type { Post } from '../posts';
+import type { User } from '../users';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 

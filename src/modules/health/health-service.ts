@@ -16,17 +16,20 @@ export interface Readiness {
 const CHECK_TIMEOUT_MS = 2_000;
 
 /** Per-dependency readiness: the database is required, the cache only makes things faster. */
+export interface HealthServiceDeps {
+  knex: Knex;
+  cache: Cache;
+  logger: Logger;
+}
+
 export class HealthService {
-  constructor(
-    private readonly knex: Knex,
-    private readonly cache: Cache,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly deps: HealthServiceDeps) {}
 
   async readiness(): Promise<Readiness> {
+    const { knex, logger } = this.deps;
     const [database, cache] = await Promise.all([
-      probe(() => this.knex.raw('select 1'), this.logger.child({ check: 'database' })),
-      probe(() => this.cache.ping(), this.logger.child({ check: 'cache' })),
+      probe(() => knex.raw('select 1'), logger.child({ check: 'database' })),
+      probe(() => this.deps.cache.ping(), logger.child({ check: 'cache' })),
     ]);
     const status =
       database.status === 'down' ? 'unavailable' : cache.status === 'down' ? 'degraded' : 'ok';

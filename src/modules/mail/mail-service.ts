@@ -1,17 +1,18 @@
+import type { UserId } from '../../kernel/ids';
 import { PermanentFailure } from '../../platform/jobs/permanent-failure';
 import type { Mailer } from '../../platform/mailer';
-import { newOpaqueToken } from '../auth/opaque-token';
-import type { TokenPurpose, UserTokenRepository } from '../auth/user-token-repository';
-import type { UserRepository } from '../users/user-repository';
-import type { User } from '../users/user-types';
+import type { AccountService, TokenPurpose } from '../auth';
+import type { User, UserService } from '../users';
 import type { EmailKind, EmailRepository } from './email-repository';
 import { passwordResetMail, welcomeMail, type RenderedMail } from './templates';
 
-export interface MailServiceOptions {
+export interface MailServiceDeps {
+  mailer: Mailer;
+  emails: EmailRepository;
+  users: UserService;
+  accounts: AccountService;
   baseUrl: string;
   messageIdDomain: string;
-  verificationTtlSeconds: number;
-  resetTtlSeconds: number;
 }
 
 /**
@@ -19,39 +20,26 @@ export interface MailServiceOptions {
  * retried job finds it marked sent and does not send it again.
  */
 export class MailService {
-  constructor(
-    private readonly mailer: Mailer,
-    private readonly emails: EmailRepository,
-    private readonly users: UserRepository,
-    private readonly tokens: UserTokenRepository,
-    private readonly options: MailServiceOptions,
-  ) {}
+  private readonly emails: EmailRepository;
 
-  async sendWelcome(userId: number): Promise<void> {
-    const user = await this.users.findById(userId);
+  constructor(private readonly deps: MailServiceDeps) {
+    this.emails = deps.emails;
+  }
+
+  async sendWelcome(userId: UserId): Promise<void> {
+    const user = await this.deps.users.find(userId);
     if (!user || user.emailVerified) return;
-    await this.deliver(
-      `welcome:${userId}`,
-      user,
-      'welcome',
-      'verify-email',
-      this.options.verificationTtlSeconds,
-      (token) => welcomeMail(user.name, token, this.options.baseUrl),
+    await this.deliver(`welcome:${userId}`, user, 'welcome', 'verify-email', (token) =>
+      welcomeMail(user.name, token, this.deps.baseUrl),
     );
   }
 
   /** Nothing happens for an unknown address; the caller answered 202 either way. */
   async sendPasswordReset(email: string, idempotencyKey: string): Promise<void> {
-    const user = await this.users.findWithSecretByEmail(email);
+    const user = await this.deps.users.findByEmail(email);
     if (!user) return;
-    const minutes = Math.round(this.options.resetTtlSeconds / 60);
-    await this.deliver(
-      idempotencyKey,
-      user,
-      'password-reset',
-      'password-reset',
-      this.options.resetTtlSeconds,
-      (token) => passwordResetMail(user.name, token, this.options.baseUrl, minutes),
+    await this.deliver(idempotencyKey, user, 'password-reset', 'password-reset', (token, ttl) =>
+      passwordResetMail(user.name, token, this.deps.baseUrl, Math.round(ttl / 60)),
     );
   }
 
@@ -65,22 +53,14 @@ export class MailService {
     user: User,
     kind: EmailKind,
     purpose: TokenPurpose,
-    ttlSeconds: number,
-    render: (token: string) => RenderedMail,
+    render: (token: string, ttlSeconds: number) => RenderedMail,
   ): Promise<void> {
     const email = await this.emails.ensure(key, user.id, kind);
     if (email.status === 'sent') return;
-    const token = newOpaqueToken();
-    if (purpose === 'password-reset') await this.tokens.retireUnused(user.id, purpose);
-    await this.tokens.create(
-      user.id,
-      purpose,
-      token.hash,
-      new Date(Date.now() + ttlSeconds * 1000),
-    );
-    const messageId = `<email-${email.id}@${this.options.messageIdDomain}>`;
+    const { token, ttlSeconds } = await this.deps.accounts.issueToken(user.id, purpose);
+    const messageId = `<email-${email.id}@${this.deps.messageIdDomain}>`;
     try {
-      await this.mailer.send({ to: user.email, messageId, ...render(token.token) });
+      await this.deps.mailer.send({ to: user.email, messageId, ...render(token, ttlSeconds) });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       await this.emails.recordAttempt(email.id, reason);

@@ -1,8 +1,9 @@
+import type { PostId, UserId } from '../../kernel/ids';
+import { decodeCursor, pageOf, type Page } from '../../kernel/page';
+import type { Principal } from '../../kernel/principal';
+import type { Role } from '../../kernel/role';
 import { AppError } from '../../platform/app-error';
 import type { EntityCache } from '../../platform/cache/entity-cache';
-import { decodeCursor, pageOf } from '../../platform/cursor';
-import type { Principal } from '../auth/auth-types';
-import type { Page, Role } from '../users/user-types';
 import type { PostRepository } from './post-repository';
 import type { Post, PostChanges } from './post-types';
 
@@ -16,14 +17,22 @@ export interface ListPostsQuery {
 }
 
 /** Fresh role of a user: admins may edit anyone's post, and a role change applies at once. */
-export type RoleLookup = (userId: number) => Promise<Role>;
+export type RoleLookup = (userId: UserId) => Promise<Role>;
+
+export interface PostServiceDeps {
+  posts: PostRepository;
+  cache: EntityCache<Post>;
+  roleOf: RoleLookup;
+}
 
 export class PostService {
-  constructor(
-    private readonly posts: PostRepository,
-    private readonly cache: EntityCache<Post>,
-    private readonly roleOf: RoleLookup,
-  ) {}
+  private readonly posts: PostRepository;
+  private readonly cache: EntityCache<Post>;
+
+  constructor(private readonly deps: PostServiceDeps) {
+    this.posts = deps.posts;
+    this.cache = deps.cache;
+  }
 
   create(principal: Principal, input: { title: string; body: string }): Promise<Post> {
     return this.posts.create({ authorId: principal.userId, title: input.title, body: input.body });
@@ -41,6 +50,25 @@ export class PostService {
       : undefined;
     const rows = await this.posts.listBefore(beforeId, query.limit + 1, query.authorId);
     return pageOf(rows, query.limit, (last) => ({ id: last.id }));
+  }
+
+  /** The newest `perAuthor` posts of each author, in one query whatever the number of authors. */
+  newestByAuthors(authorIds: UserId[], perAuthor: number): Promise<Post[]> {
+    return this.posts.newestByAuthors(authorIds, perAuthor);
+  }
+
+  countByAuthor(authorId: UserId): Promise<number> {
+    return this.posts.countByAuthor(authorId);
+  }
+
+  /** The author's posts after `afterId`, oldest first. */
+  batchByAuthor(authorId: UserId, afterId: PostId, size: number): Promise<Post[]> {
+    return this.posts.batchByAuthor(authorId, afterId, size);
+  }
+
+  /** Drops cached copies of posts deleted along with their author. */
+  async forget(ids: PostId[]): Promise<void> {
+    await Promise.all(ids.map((id) => this.cache.invalidate(id)));
   }
 
   async update(
@@ -74,7 +102,7 @@ export class PostService {
 
   private async assertMayModify(principal: Principal, post: Post): Promise<void> {
     if (post.authorId === principal.userId) return;
-    if ((await this.roleOf(principal.userId)) === 'admin') return;
+    if ((await this.deps.roleOf(principal.userId)) === 'admin') return;
     throw new AppError('forbidden', 'Only the author of a post or an admin may change it.');
   }
 }

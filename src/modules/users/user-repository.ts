@@ -12,6 +12,10 @@ export class UserRepository {
     this.Users = UserModel.bindKnex(knex);
   }
 
+  transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.knex.transaction(work);
+  }
+
   async create(user: NewUser): Promise<User> {
     try {
       const row = await this.Users.query().insertAndFetch({
@@ -38,8 +42,13 @@ export class UserRepository {
     return row && { ...toUser(row), passwordHash: row.password_hash };
   }
 
+  async findByEmail(email: string): Promise<User | undefined> {
+    const row = await this.byEmail(email);
+    return row && toUser(row);
+  }
+
   async findWithSecretByEmail(email: string): Promise<UserWithSecret | undefined> {
-    const row = await this.Users.query().whereRaw('lower(email) = lower(?)', [email]).first();
+    const row = await this.byEmail(email);
     return row && { ...toUser(row), passwordHash: row.password_hash };
   }
 
@@ -78,10 +87,6 @@ export class UserRepository {
     return row && toUser(row);
   }
 
-  async delete(id: number): Promise<boolean> {
-    return (await this.Users.query().deleteById(id)) > 0;
-  }
-
   /**
    * Deletes the user, and their posts by cascade; returns those posts' ids so their cache entries
    * can be invalidated. The user row is locked first, so no post of theirs lands in between.
@@ -93,6 +98,10 @@ export class UserRepository {
       await this.Users.query(trx).deleteById(id);
       return postIds;
     });
+  }
+
+  private byEmail(email: string) {
+    return this.Users.query().whereRaw('lower(email) = lower(?)', [email]).first();
   }
 }
 

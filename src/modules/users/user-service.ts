@@ -1,15 +1,16 @@
+import type { UserId } from '../../kernel/ids';
+import { decodeCursor, pageOf, type Page } from '../../kernel/page';
+import type { Principal } from '../../kernel/principal';
+import type { Role } from '../../kernel/role';
 import { AppError } from '../../platform/app-error';
 import type { EntityCache } from '../../platform/cache/entity-cache';
 import type { JobQueue } from '../../platform/jobs/job-queue';
 import type { Logger } from '../../platform/logger';
-import { decodeCursor, pageOf } from '../../platform/cursor';
-import type { Principal } from '../auth/auth-types';
-import type { PasswordHasher } from '../auth/password-hasher';
-import type { SessionService } from '../auth/session-service';
-import type { PostRepository } from '../posts/post-repository';
-import type { Post } from '../posts/post-types';
+import type { Post, PostService } from '../posts';
+import type { SessionService } from '../sessions';
+import type { PasswordHasher } from './password-hasher';
 import type { UserRepository } from './user-repository';
-import type { Page, Role, User } from './user-types';
+import type { User } from './user-types';
 
 /** How many of each user's newest posts `include=posts` embeds. */
 export const EMBEDDED_POSTS = 10;
@@ -28,17 +29,30 @@ export interface ProfileChanges {
   currentPassword?: string;
 }
 
+export interface UserServiceDeps {
+  users: UserRepository;
+  hasher: PasswordHasher;
+  cache: EntityCache<User>;
+  sessions: SessionService;
+  posts: PostService;
+  queue: JobQueue;
+  logger: Logger;
+}
+
 export class UserService {
-  constructor(
-    private readonly users: UserRepository,
-    private readonly hasher: PasswordHasher,
-    private readonly sessions: SessionService,
-    private readonly cache: EntityCache<User>,
-    private readonly posts: PostRepository,
-    private readonly postCache: EntityCache<Post>,
-    private readonly queue: JobQueue,
-    private readonly logger: Logger,
-  ) {}
+  private readonly users: UserRepository;
+  private readonly hasher: PasswordHasher;
+  private readonly cache: EntityCache<User>;
+  private readonly sessions: SessionService;
+  private readonly posts: PostService;
+
+  constructor(private readonly deps: UserServiceDeps) {
+    this.users = deps.users;
+    this.hasher = deps.hasher;
+    this.cache = deps.cache;
+    this.sessions = deps.sessions;
+    this.posts = deps.posts;
+  }
 
   async register(input: Registration): Promise<User> {
     const name = input.name.trim();
@@ -46,10 +60,24 @@ export class UserService {
     const passwordHash = await this.hasher.hash(input.password);
     const user = await this.users.create({ email: input.email.trim(), name, passwordHash });
     // The account exists either way; a welcome e-mail that could not be queued is logged, not fatal.
-    await this.queue.enqueue('send-welcome-email', { userId: user.id }).catch((error: unknown) => {
-      this.logger.error({ err: error, userId: user.id }, 'could not queue the welcome e-mail');
-    });
+    await this.deps.queue
+      .enqueue('send-welcome-email', { userId: user.id })
+      .catch((error: unknown) => {
+        this.deps.logger.error(
+          { err: error, userId: user.id },
+          'could not queue the welcome e-mail',
+        );
+      });
     return user;
+  }
+
+  /** The user as stored now, not through the cache: for jobs, which may run in another process. */
+  find(id: UserId): Promise<User | undefined> {
+    return this.users.findById(id);
+  }
+
+  findByEmail(email: string): Promise<User | undefined> {
+    return this.users.findByEmail(email);
   }
 
   async get(id: number, options: { includePosts?: boolean } = {}): Promise<UserWithPosts> {
@@ -127,7 +155,7 @@ export class UserService {
     const sessionIds = await this.sessions.idsOf(principal.userId);
     const postIds = await this.users.deleteWithPostIds(principal.userId);
     await this.cache.invalidate(principal.userId);
-    await Promise.all(postIds.map((id) => this.postCache.invalidate(id)));
+    await this.posts.forget(postIds);
     await this.sessions.markEnded(sessionIds);
   }
 }

@@ -1,4 +1,4 @@
-export type Role = 'user' | 'admin';
+import type { Role } from '../../kernel/role';
 
 /** A user as the domain sees it; the password hash never leaves the repository layer's callers. */
 export interface User {
@@ -19,9 +19,4 @@ export interface NewUser {
   email: string;
   name: string;
   passwordHash: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
 }

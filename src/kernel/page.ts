@@ -1,4 +1,10 @@
-import { AppError } from './app-error';
+import { AppError } from '../platform/app-error';
+
+/** A keyset page; `nextCursor` is null on the last one. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
 
 /** Opaque keyset cursors: base64url JSON, checked field by field on the way back in. */
 export function encodeCursor(position: Record<string, number | string>): string {
@@ -35,7 +41,7 @@ export function pageOf<T>(
   rows: T[],
   limit: number,
   position: (last: T) => Record<string, number | string>,
-): { items: T[]; nextCursor: string | null } {
+): Page<T> {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(position(last)) : null };

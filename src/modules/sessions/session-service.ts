@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import type { Principal } from '../../kernel/principal';
+import { AppError } from '../../platform/app-error';
 import type { Cache } from '../../platform/cache/cache';
+import { hashOpaqueToken, newOpaqueToken } from '../../platform/opaque-token';
 import { invalidAccessToken, type AccessTokens } from './access-tokens';
-import type { Principal, TokenPair } from './auth-types';
-import { newOpaqueToken } from './opaque-token';
 import type { SessionRepository } from './session-repository';
+import type { TokenPair } from './token-pair';
 
-export interface SessionServiceOptions {
+export interface SessionServiceDeps {
+  sessions: SessionRepository;
+  tokens: AccessTokens;
+  cache: Cache;
   refreshTokenTtlSeconds: number;
   sessionCacheTtlSeconds: number;
 }
@@ -13,29 +18,52 @@ export interface SessionServiceOptions {
 const sessionKey = (sessionId: string) => `v1:session:${sessionId}`;
 const ENDED = 'ended';
 
+const invalidRefresh = (detail: string) =>
+  new AppError('invalid-credentials', detail, { challenge: 'invalid_grant' });
+
 /**
- * Session lifecycle and the per-request revocation check, which reads through the shared cache and
+ * Session lifecycle: start, refresh-token rotation with reuse detection, end, and the per-request
+ * revocation check, which reads through the shared cache and
  * falls back to the database. Ending a session writes the database, then a tombstone to the cache;
  * a live entry is only ever added when the key is absent (SET NX), so a check that read the
  * database just before the revocation cannot overwrite the tombstone with a stale "live".
  */
 export class SessionService {
-  constructor(
-    private readonly sessions: SessionRepository,
-    private readonly tokens: AccessTokens,
-    private readonly cache: Cache,
-    private readonly options: SessionServiceOptions,
-  ) {}
+  private readonly sessions: SessionRepository;
+  private readonly tokens: AccessTokens;
+  private readonly cache: Cache;
+
+  constructor(private readonly deps: SessionServiceDeps) {
+    this.sessions = deps.sessions;
+    this.tokens = deps.tokens;
+    this.cache = deps.cache;
+  }
 
   async start(userId: number): Promise<TokenPair> {
     const sessionId = randomUUID();
     const refresh = newOpaqueToken();
-    const expiresAt = new Date(Date.now() + this.options.refreshTokenTtlSeconds * 1000);
+    const expiresAt = new Date(Date.now() + this.deps.refreshTokenTtlSeconds * 1000);
     await this.sessions.create({ sessionId, userId, expiresAt, refreshHash: refresh.hash });
     return this.pair({ userId, sessionId }, refresh.token);
   }
 
-  pair(principal: Principal, refreshToken: string): TokenPair {
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const record = await this.sessions.findRefreshToken(hashOpaqueToken(refreshToken));
+    if (!record) throw invalidRefresh('The refresh token is not valid.');
+    if (!record.sessionActive) throw invalidRefresh('The session of this refresh token has ended.');
+    const next = newOpaqueToken();
+    const rotated =
+      record.usedAt === null &&
+      (await this.sessions.rotate(record.id, record.sessionId, next.hash));
+    if (!rotated) {
+      // A used token came back: someone holds a copy. End the whole session for both holders.
+      await this.end(record.sessionId, 'refresh-token-reuse');
+      throw invalidRefresh('The refresh token was already used; the session has been ended.');
+    }
+    return this.pair({ userId: record.userId, sessionId: record.sessionId }, next.token);
+  }
+
+  private pair(principal: Principal, refreshToken: string): TokenPair {
     const access = this.tokens.sign(principal);
     return { accessToken: access.token, refreshToken, expiresIn: access.expiresIn };
   }
@@ -82,6 +110,6 @@ export class SessionService {
   }
 
   private ttl(): number {
-    return this.options.sessionCacheTtlSeconds;
+    return this.deps.sessionCacheTtlSeconds;
   }
 }

@@ -1,0 +1,2 @@
+export { MailService } from './mail-service';
+export { createMailModule, type MailModuleDeps } from './mail-module';

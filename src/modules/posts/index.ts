@@ -1,0 +1,8 @@
+export {
+  PostService,
+  type ListPostsQuery,
+  type Precondition,
+  type RoleLookup,
+} from './post-service';
+export type { Post, PostChanges } from './post-types';
+export { createPostsModule, type PostsModuleDeps } from './posts-module';
