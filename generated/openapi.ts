@@ -20,7 +20,9 @@ export interface paths {
         put?: never;
         /**
          * Register a new account
-         * @description Creates a user with the `user` role. The e-mail is unique regardless of letter case.
+         * @description Creates a user with the `user` role. The e-mail is unique regardless of letter case. The
+         *     password must not be one of the most common passwords. Sign-ups per client address are
+         *     limited (429).
          */
         post: operations["createUser"];
         delete?: never;
@@ -52,8 +54,9 @@ export interface paths {
         head?: never;
         /**
          * Change the signed-in user's name or password
-         * @description `current_password` is required when `password` is present. A password change ends every
-         *     other session of the user at once.
+         * @description `current_password` is required when `password` is present, and refused without it. A password
+         *     change ends every other session of the user at once. Wrong current passwords are limited per
+         *     user: beyond the limit the answer is 429, even for the right one, for a while.
          */
         patch: operations["updateMe"];
         trace?: never;
@@ -208,7 +211,10 @@ export interface paths {
         /**
          * Exchange e-mail and password for a token pair
          * @description The OAuth 2.0 resource owner password grant (RFC 6749 §4.3): `username` is the e-mail.
-         *     Repeated failures for one e-mail from one address are answered with 429 for a while.
+         *     Each attempt counts against the account, whatever the spelling of its e-mail, and against
+         *     the client address, before the password is checked; a successful login gives its attempt
+         *     back. Beyond either limit the answer is 429 for a while. When too many password checks are
+         *     running at once the answer is 503 with `Retry-After`.
          */
         post: operations["login"];
         delete?: never;
@@ -1084,6 +1090,25 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description Busy or a dependency is unavailable, not the client's fault; retry after `Retry-After` seconds. */
+        ServiceUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "tag:inkwell,2026:problem/unavailable",
+                 *       "title": "Service unavailable",
+                 *       "status": 503,
+                 *       "detail": "Too many password checks at once; try again shortly.",
+                 *       "request_id": "7f6a2b1e-6a43-4c0e-9d1b-3f7f0d1c2b9a"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         /**
@@ -1230,6 +1255,8 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getMe: {
@@ -1302,6 +1329,8 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getUser: {
@@ -1635,6 +1664,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     refreshToken: {
@@ -1751,6 +1781,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     health: {

@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './config-trust-proxy';
 
 const DEV_JWT_SECRET = 'inkwell-development-secret-not-for-production-use';
 const PLACEHOLDER_SECRETS = new Set([
@@ -27,7 +29,7 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(3000),
-  TRUST_PROXY: bool.default(false),
+  TRUST_PROXY: z.string().default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
@@ -46,9 +48,18 @@ const schema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: int(30, 86_400).default(900),
   REFRESH_TOKEN_TTL_SECONDS: int(60, 365 * 86_400).default(30 * 86_400),
   BCRYPT_COST: int(4, 15).default(12),
+  BCRYPT_MAX_CONCURRENT: int(1, 64).default(Math.max(1, availableParallelism() - 1)),
+  BCRYPT_MAX_QUEUED: int(0, 10_000).default(8),
+  BCRYPT_MAX_PER_CLIENT: int(1, 10_000).default(2),
   LOGIN_MAX_FAILURES: int(1, 1000).default(5),
   LOGIN_LOCKOUT_SECONDS: int(1, 86_400).default(900),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: int(1, 1_000_000).default(50),
+  CURRENT_PASSWORD_MAX_FAILURES: int(1, 1000).default(5),
+  SIGNUP_MAX_PER_ADDRESS: int(1, 1_000_000).default(20),
+  SIGNUP_WINDOW_SECONDS: int(1, 86_400).default(3600),
   PASSWORD_RESET_MAX_REQUESTS: int(1, 1000).default(3),
+  PASSWORD_RESET_MAX_REQUESTS_PER_ADDRESS: int(1, 1_000_000).default(20),
+  PASSWORD_RESET_MAX_FAILURES_PER_ADDRESS: int(1, 1_000_000).default(10),
   PASSWORD_RESET_WINDOW_SECONDS: int(1, 86_400).default(900),
   PASSWORD_RESET_TOKEN_TTL_SECONDS: int(60, 86_400).default(1800),
   EMAIL_VERIFICATION_TOKEN_TTL_SECONDS: int(60, 30 * 86_400).default(2 * 86_400),
@@ -67,7 +78,7 @@ const schema = z.object({
 
 export type Config = Readonly<{
   env: 'development' | 'test' | 'production';
-  http: { host: string; port: number; trustProxy: boolean; bodyLimitBytes: number };
+  http: { host: string; port: number; trustProxy: TrustProxy; bodyLimitBytes: number };
   logLevel: string;
   shutdownTimeoutMs: number;
   database:
@@ -101,14 +112,27 @@ export type Config = Readonly<{
     accessTokenTtlSeconds: number;
     refreshTokenTtlSeconds: number;
     bcryptCost: number;
-    loginMaxFailures: number;
-    loginLockoutSeconds: number;
-    passwordResetMaxRequests: number;
-    passwordResetWindowSeconds: number;
+    /** Hashes at once per process, hashes waiting, and hashes one client may hold. */
+    bcrypt: { maxConcurrent: number; maxQueued: number; maxPerClient: number };
+    limits: {
+      loginFailuresPerAccount: Limit;
+      loginFailuresPerAddress: Limit;
+      currentPasswordFailures: Limit;
+      signUpsPerAddress: Limit;
+      resetRequestsPerAccount: Limit;
+      resetRequestsPerAddress: Limit;
+      resetFailuresPerAddress: Limit;
+    };
     passwordResetTokenTtlSeconds: number;
     emailVerificationTokenTtlSeconds: number;
   };
 }>;
+
+/** At most `max` attempts per key in any window of `windowSeconds`. */
+export interface Limit {
+  max: number;
+  windowSeconds: number;
+}
 
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
@@ -128,12 +152,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const jwtSecret = resolveJwtSecret(e.NODE_ENV, e.JWT_SECRET);
+  const trustProxy = parseTrustProxy(e.TRUST_PROXY, e.NODE_ENV);
+  if (typeof trustProxy === 'string') throw new ConfigError([`TRUST_PROXY: ${trustProxy}`]);
+  const login = e.LOGIN_LOCKOUT_SECONDS;
+  const reset = e.PASSWORD_RESET_WINDOW_SECONDS;
   return deepFreeze({
     env: e.NODE_ENV,
     http: {
       host: e.HOST,
       port: e.PORT,
-      trustProxy: e.TRUST_PROXY,
+      trustProxy: trustProxy.value,
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
     },
     logLevel: e.LOG_LEVEL,
@@ -174,10 +202,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
       bcryptCost: e.BCRYPT_COST,
-      loginMaxFailures: e.LOGIN_MAX_FAILURES,
-      loginLockoutSeconds: e.LOGIN_LOCKOUT_SECONDS,
-      passwordResetMaxRequests: e.PASSWORD_RESET_MAX_REQUESTS,
-      passwordResetWindowSeconds: e.PASSWORD_RESET_WINDOW_SECONDS,
+      bcrypt: {
+        maxConcurrent: e.BCRYPT_MAX_CONCURRENT,
+        maxQueued: e.BCRYPT_MAX_QUEUED,
+        maxPerClient: e.BCRYPT_MAX_PER_CLIENT,
+      },
+      limits: {
+        loginFailuresPerAccount: { max: e.LOGIN_MAX_FAILURES, windowSeconds: login },
+        loginFailuresPerAddress: { max: e.LOGIN_MAX_FAILURES_PER_ADDRESS, windowSeconds: login },
+        currentPasswordFailures: { max: e.CURRENT_PASSWORD_MAX_FAILURES, windowSeconds: login },
+        signUpsPerAddress: {
+          max: e.SIGNUP_MAX_PER_ADDRESS,
+          windowSeconds: e.SIGNUP_WINDOW_SECONDS,
+        },
+        resetRequestsPerAccount: { max: e.PASSWORD_RESET_MAX_REQUESTS, windowSeconds: reset },
+        resetRequestsPerAddress: {
+          max: e.PASSWORD_RESET_MAX_REQUESTS_PER_ADDRESS,
+          windowSeconds: reset,
+        },
+        resetFailuresPerAddress: {
+          max: e.PASSWORD_RESET_MAX_FAILURES_PER_ADDRESS,
+          windowSeconds: reset,
+        },
+      },
       passwordResetTokenTtlSeconds: e.PASSWORD_RESET_TOKEN_TTL_SECONDS,
       emailVerificationTokenTtlSeconds: e.EMAIL_VERIFICATION_TOKEN_TTL_SECONDS,
     },

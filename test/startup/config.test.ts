@@ -46,4 +46,27 @@ describe('loadConfig', () => {
     const secret = 'x'.repeat(48);
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).auth.jwtSecret).toBe(secret);
   });
+
+  it.each([
+    ['false', false],
+    ['1', 1],
+    ['2', 2],
+    ['10.0.0.0/8', ['10.0.0.0/8']],
+    ['10.0.0.0/8, 192.168.1.7, fd00::/8', ['10.0.0.0/8', '192.168.1.7', 'fd00::/8']],
+    ['loopback', ['loopback']],
+  ])('when TRUST_PROXY is %j, then express trusts %j', (raw, expected) => {
+    expect(loadConfig({ TRUST_PROXY: raw }).http.trustProxy).toEqual(expected);
+  });
+
+  it.each(['10.0.0.0/33', 'proxy.internal', '11', '10.0.0.0/8,,'])(
+    'when TRUST_PROXY is the malformed %j, then startup is refused',
+    (raw) => {
+      expect(() => loadConfig({ TRUST_PROXY: raw })).toThrow(ConfigError);
+    },
+  );
+
+  it('when NODE_ENV=production and TRUST_PROXY=true, then startup is refused', () => {
+    const env = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(48), TRUST_PROXY: 'true' };
+    expect(() => loadConfig(env)).toThrow(/TRUST_PROXY/);
+  });
 });

@@ -4,7 +4,8 @@ import type { JobQueue } from '../../platform/jobs/job-queue';
 import { hashOpaqueToken, newOpaqueToken } from '../../platform/opaque-token';
 import type { SessionService } from '../sessions';
 import type { PasswordHasher, UserCredentials } from '../users';
-import type { AttemptLimiter } from './attempt-limiter';
+import { reserveAll, type AttemptLimiter } from '../../platform/attempt-limiter';
+import { emailKey } from '../users';
 import type { TokenPurpose, UserTokenRepository } from './user-token-repository';
 
 const invalidToken = () =>
@@ -20,7 +21,13 @@ export interface AccountServiceDeps {
   hasher: PasswordHasher;
   sessions: SessionService;
   queue: JobQueue;
-  resetLimiter: AttemptLimiter;
+  limits: {
+    /** Reset requests per account and per client address. */
+    requestsPerAccount: AttemptLimiter;
+    requestsPerAddress: AttemptLimiter;
+    /** Failed reset confirmations per client address. */
+    confirmationsPerAddress: AttemptLimiter;
+  };
   verificationTtlSeconds: number;
   resetTtlSeconds: number;
 }
@@ -57,19 +64,30 @@ export class AccountService {
    * exists, so neither the answer nor its timing tells an attacker which e-mails are registered.
    */
   async requestPasswordReset(email: string, clientAddress: string): Promise<void> {
-    await this.deps.resetLimiter.take(`${email.trim().toLowerCase()}|${clientAddress}`);
+    const { limits } = this.deps;
+    await reserveAll([
+      [limits.requestsPerAddress, clientAddress],
+      [limits.requestsPerAccount, emailKey(email)],
+    ]);
     await this.deps.queue.enqueue('send-password-reset-email', { email: email.trim() });
   }
 
-  async resetPassword(token: string, newPassword: string): Promise<void> {
+  /** The token is checked before the new password is hashed: a bogus token costs no bcrypt. */
+  async resetPassword(token: string, newPassword: string, clientAddress: string): Promise<void> {
     this.deps.hasher.assertAcceptable(newPassword, '/new_password');
-    const passwordHash = await this.deps.hasher.hash(newPassword);
+    const attempt = await reserveAll([[this.deps.limits.confirmationsPerAddress, clientAddress]]);
+    const tokenHash = hashOpaqueToken(token);
+    if ((await this.tokens.findLive('password-reset', tokenHash)) === undefined) {
+      throw invalidToken();
+    }
+    const passwordHash = await this.deps.hasher.hash(newPassword, clientAddress);
     // The token is spent only if the password is set, and the other way round.
     const userId = await this.deps.credentials.setPasswordHashWith(passwordHash, async (trx) => {
-      const owner = await this.tokens.consume('password-reset', hashOpaqueToken(token), trx);
+      const owner = await this.tokens.consume('password-reset', tokenHash, trx);
       if (owner === undefined) throw invalidToken();
       return owner;
     });
+    await attempt.refund();
     await this.deps.sessions.endAllOf(userId, 'password-reset');
   }
 }

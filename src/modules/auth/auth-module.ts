@@ -1,51 +1,36 @@
-import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
+import type { AttemptLimiter } from '../../platform/attempt-limiter';
 import type { JobQueue } from '../../platform/jobs/job-queue';
-import type { Logger } from '../../platform/logger';
 import type { SessionService } from '../sessions';
 import type { PasswordHasher, UserCredentials } from '../users';
 import { AccountService } from './account-service';
-import { AttemptLimiter } from './attempt-limiter';
 import { AuthService } from './auth-service';
 import { UserTokenRepository } from './user-token-repository';
 
-export interface AttemptLimit {
-  maxAttempts: number;
-  windowSeconds: number;
-}
-
 export interface AuthModuleDeps {
   knex: Knex;
-  /** Shares the attempt counters across processes; in-process counters without it. */
-  redis: Redis | undefined;
-  logger: Logger;
   credentials: UserCredentials;
   hasher: PasswordHasher;
   sessions: SessionService;
   queue: JobQueue;
-  loginFailures: AttemptLimit;
-  passwordResetRequests: AttemptLimit;
+  limits: {
+    loginFailuresPerAccount: AttemptLimiter;
+    loginFailuresPerAddress: AttemptLimiter;
+    resetRequestsPerAccount: AttemptLimiter;
+    resetRequestsPerAddress: AttemptLimiter;
+    resetFailuresPerAddress: AttemptLimiter;
+  };
   verificationTokenTtlSeconds: number;
   resetTokenTtlSeconds: number;
 }
 
 export function createAuthModule(deps: AuthModuleDeps) {
-  const limiter = (name: string, limit: AttemptLimit, what: string) =>
-    new AttemptLimiter(
-      {
-        name,
-        ...limit,
-        describe: (seconds) => `Too many ${what}. Try again in ${seconds} seconds.`,
-      },
-      deps.logger,
-      deps.redis,
-    );
-  const { credentials, hasher, sessions, queue } = deps;
+  const { credentials, hasher, sessions, queue, limits } = deps;
   return {
     auth: new AuthService({
       credentials,
       sessions,
-      limiter: limiter('login-failures', deps.loginFailures, 'failed logins'),
+      limits: { account: limits.loginFailuresPerAccount, address: limits.loginFailuresPerAddress },
     }),
     accounts: new AccountService({
       tokens: new UserTokenRepository(deps.knex),
@@ -53,11 +38,11 @@ export function createAuthModule(deps: AuthModuleDeps) {
       hasher,
       sessions,
       queue,
-      resetLimiter: limiter(
-        'password-reset-requests',
-        deps.passwordResetRequests,
-        'password-reset requests',
-      ),
+      limits: {
+        requestsPerAccount: limits.resetRequestsPerAccount,
+        requestsPerAddress: limits.resetRequestsPerAddress,
+        confirmationsPerAddress: limits.resetFailuresPerAddress,
+      },
       verificationTtlSeconds: deps.verificationTokenTtlSeconds,
       resetTtlSeconds: deps.resetTokenTtlSeconds,
     }),

@@ -2,7 +2,8 @@ import type { Principal } from '../../kernel/principal';
 import { AppError } from '../../platform/app-error';
 import type { SessionService, TokenPair } from '../sessions';
 import type { UserCredentials } from '../users';
-import type { AttemptLimiter } from './attempt-limiter';
+import { reserveAll, type AttemptLimiter } from '../../platform/attempt-limiter';
+import { emailKey } from '../users';
 
 const invalidCredentials = () =>
   new AppError('invalid-credentials', 'The e-mail or the password is wrong.');
@@ -10,23 +11,33 @@ const invalidCredentials = () =>
 export interface AuthServiceDeps {
   credentials: UserCredentials;
   sessions: SessionService;
-  limiter: AttemptLimiter;
+  /** Failed logins per account (by its normalised e-mail) and per client address. */
+  limits: { account: AttemptLimiter; address: AttemptLimiter };
 }
 
 /** Login, refresh-token rotation and logout: the token endpoints. */
 export class AuthService {
   constructor(private readonly deps: AuthServiceDeps) {}
 
+  /**
+   * Each guess is counted before bcrypt runs, against the account (whatever the spelling of its
+   * e-mail) and against the client address, and given back only when the password was right.
+   */
   async login(email: string, password: string, clientAddress: string): Promise<TokenPair> {
-    const { limiter } = this.deps;
-    const limitKey = `${email.trim().toLowerCase()}|${clientAddress}`;
-    await limiter.assertAllowed(limitKey);
-    const user = await this.deps.credentials.check(email.trim(), password);
-    if (!user) {
-      await limiter.record(limitKey);
-      throw invalidCredentials();
+    const { limits } = this.deps;
+    const attempt = await reserveAll([
+      [limits.address, clientAddress],
+      [limits.account, emailKey(email)],
+    ]);
+    let user: Awaited<ReturnType<UserCredentials['check']>>;
+    try {
+      user = await this.deps.credentials.check(email, password, clientAddress);
+    } catch (error) {
+      await attempt.refund();
+      throw error;
     }
-    await limiter.reset(limitKey);
+    if (!user) throw invalidCredentials();
+    await attempt.refund();
     return this.deps.sessions.start(user.id);
   }
 

@@ -20,6 +20,16 @@ export class UserTokenRepository {
     });
   }
 
+  /** The user of a live token (unknown, expired or used: undefined), without spending it. */
+  async findLive(purpose: TokenPurpose, hash: string): Promise<number | undefined> {
+    const row: { user_id: number } | undefined = await this.knex('user_tokens')
+      .where({ token_hash: hash, purpose })
+      .whereNull('used_at')
+      .where('expires_at', '>', this.knex.fn.now())
+      .first('user_id');
+    return row?.user_id;
+  }
+
   /**
    * Marks a live token used and returns its user, atomically: of two concurrent uses, one wins.
    * Undefined when the token is unknown, expired, already used or for another purpose.

@@ -1,3 +1,4 @@
+export { emailKey } from './email-address';
 export { PasswordHasher } from './password-hasher';
 export { UserCredentials } from './user-credentials';
 export {

@@ -15,10 +15,13 @@ export interface UserCredentialsDeps {
 export class UserCredentials {
   constructor(private readonly deps: UserCredentialsDeps) {}
 
-  /** The user whose e-mail and password these are; one bcrypt comparison whether or not. */
-  async check(email: string, password: string): Promise<User | undefined> {
+  /**
+   * The user whose e-mail and password these are; one bcrypt comparison whether or not.
+   * `client` names who asks, for the hasher's share per client.
+   */
+  async check(email: string, password: string, client: string): Promise<User | undefined> {
     const user = await this.deps.users.findWithSecretByEmail(email);
-    const valid = await this.deps.hasher.verify(password, user?.passwordHash);
+    const valid = await this.deps.hasher.verify(password, user?.passwordHash, client);
     if (!user || !valid) return undefined;
     const { passwordHash: _secret, ...rest } = user;
     return rest;

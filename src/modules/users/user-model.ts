@@ -5,6 +5,7 @@ export class UserModel extends Model {
 
   declare id: number;
   declare email: string;
+  declare email_key: string;
   declare name: string;
   declare password_hash: string;
   declare role: 'user' | 'admin';

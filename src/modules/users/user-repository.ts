@@ -1,8 +1,12 @@
 import type { Knex } from 'knex';
 import { raw, UniqueViolationError } from 'objection';
 import { AppError } from '../../platform/app-error';
+import { emailKey } from './email-address';
 import { UserModel } from './user-model';
 import type { NewUser, User, UserWithSecret } from './user-types';
+
+export const emailTakenError = () =>
+  new AppError('email-taken', 'An account with this e-mail already exists.');
 
 /** Users table access. Objection stays in here; callers get plain objects. */
 export class UserRepository {
@@ -20,13 +24,14 @@ export class UserRepository {
     try {
       const row = await this.Users.query().insertAndFetch({
         email: user.email,
+        email_key: emailKey(user.email),
         name: user.name,
         password_hash: user.passwordHash,
       });
       return toUser(row);
     } catch (error) {
       if (error instanceof UniqueViolationError) {
-        throw new AppError('email-taken', 'An account with this e-mail already exists.');
+        throw emailTakenError();
       }
       throw error;
     }
@@ -50,6 +55,14 @@ export class UserRepository {
   async findWithSecretByEmail(email: string): Promise<UserWithSecret | undefined> {
     const row = await this.byEmail(email);
     return row && { ...toUser(row), passwordHash: row.password_hash };
+  }
+
+  /** Whether an account holds this address (in any spelling that normalises the same). */
+  async emailTaken(email: string): Promise<boolean> {
+    const row = await this.knex('users')
+      .where({ email_key: emailKey(email) })
+      .first('id');
+    return row !== undefined;
   }
 
   /** Keyset page in id order: stable while rows are inserted between fetches. */
@@ -101,7 +114,9 @@ export class UserRepository {
   }
 
   private byEmail(email: string) {
-    return this.Users.query().whereRaw('lower(email) = lower(?)', [email]).first();
+    return this.Users.query()
+      .where({ email_key: emailKey(email) })
+      .first();
   }
 }
 

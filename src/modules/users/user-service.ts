@@ -8,8 +8,9 @@ import type { JobQueue } from '../../platform/jobs/job-queue';
 import type { Logger } from '../../platform/logger';
 import type { Post, PostService } from '../posts';
 import type { SessionService } from '../sessions';
+import { reserveAll, type AttemptLimiter } from '../../platform/attempt-limiter';
 import type { PasswordHasher } from './password-hasher';
-import type { UserRepository } from './user-repository';
+import { emailTakenError, type UserRepository } from './user-repository';
 import type { User } from './user-types';
 
 /** How many of each user's newest posts `include=posts` embeds. */
@@ -37,6 +38,9 @@ export interface UserServiceDeps {
   posts: PostService;
   queue: JobQueue;
   logger: Logger;
+  signUpsPerAddress: AttemptLimiter;
+  /** Failed `current_password` checks per user. */
+  passwordChecks: AttemptLimiter;
 }
 
 export class UserService {
@@ -54,10 +58,13 @@ export class UserService {
     this.posts = deps.posts;
   }
 
-  async register(input: Registration): Promise<User> {
+  /** A taken e-mail is answered before any bcrypt work. */
+  async register(input: Registration, clientAddress: string): Promise<User> {
     const name = input.name.trim();
     this.hasher.assertAcceptable(input.password, '/password');
-    const passwordHash = await this.hasher.hash(input.password);
+    await reserveAll([[this.deps.signUpsPerAddress, clientAddress]]);
+    if (await this.users.emailTaken(input.email)) throw emailTakenError();
+    const passwordHash = await this.hasher.hash(input.password, clientAddress);
     const user = await this.users.create({ email: input.email.trim(), name, passwordHash });
     // The account exists either way; a welcome e-mail that could not be queued is logged, not fatal.
     await this.deps.queue
@@ -125,22 +132,25 @@ export class UserService {
     return updated;
   }
 
-  /** Changing the password needs the current one and ends every other session of the user. */
+  /**
+   * Changing the password needs the current one and ends every other session of the user. The
+   * current password is checked only for a password change, and those checks are limited per
+   * user: a stolen access token must not become a way to guess the password.
+   */
   async update(principal: Principal, changes: ProfileChanges): Promise<User> {
     const name = changes.name?.trim();
+    if (changes.password === undefined && changes.currentPassword !== undefined) {
+      throw AppError.invalid('body', '/current_password', 'is only accepted with password');
+    }
     if (changes.password !== undefined && changes.currentPassword === undefined) {
       throw AppError.invalid('body', '/current_password', 'is required to change the password');
     }
-    if (changes.password !== undefined) this.hasher.assertAcceptable(changes.password, '/password');
-    if (changes.currentPassword !== undefined) {
-      // Checked whenever it is sent, so a client never mistakes a wrong password for a right one.
-      const user = await this.users.findWithSecretById(principal.userId);
-      if (!(await this.hasher.verify(changes.currentPassword, user?.passwordHash))) {
-        throw new AppError('wrong-password', 'The current password is wrong.');
-      }
+    let passwordHash: string | undefined;
+    if (changes.password !== undefined && changes.currentPassword !== undefined) {
+      this.hasher.assertAcceptable(changes.password, '/password');
+      await this.assertCurrentPassword(principal.userId, changes.currentPassword);
+      passwordHash = await this.hasher.hash(changes.password, `user:${principal.userId}`);
     }
-    const passwordHash =
-      changes.password === undefined ? undefined : await this.hasher.hash(changes.password);
     const updated = await this.users.update(principal.userId, { name, passwordHash });
     if (!updated) throw new AppError('unauthorized', 'The account no longer exists.');
     await this.cache.invalidate(principal.userId);
@@ -148,6 +158,20 @@ export class UserService {
       await this.sessions.endAllOf(principal.userId, 'password-change', principal.sessionId);
     }
     return updated;
+  }
+
+  private async assertCurrentPassword(userId: UserId, password: string): Promise<void> {
+    const attempt = await reserveAll([[this.deps.passwordChecks, String(userId)]]);
+    let valid: boolean;
+    try {
+      const user = await this.users.findWithSecretById(userId);
+      valid = await this.hasher.verify(password, user?.passwordHash, `user:${userId}`);
+    } catch (error) {
+      await attempt.refund();
+      throw error;
+    }
+    if (!valid) throw new AppError('wrong-password', 'The current password is wrong.');
+    await attempt.refund();
   }
 
   async remove(principal: Principal): Promise<void> {

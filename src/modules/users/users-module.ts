@@ -2,6 +2,8 @@ import type { Knex } from 'knex';
 import type { Cache } from '../../platform/cache/cache';
 import { EntityCache } from '../../platform/cache/entity-cache';
 import type { JobQueue } from '../../platform/jobs/job-queue';
+import type { AttemptLimiter } from '../../platform/attempt-limiter';
+import { ConcurrencyGate, type ConcurrencyGateOptions } from '../../platform/concurrency-gate';
 import type { Logger } from '../../platform/logger';
 import type { PostService } from '../posts';
 import type { SessionService } from '../sessions';
@@ -16,6 +18,10 @@ export interface UsersModuleDeps {
   cache: Cache;
   cacheTtlSeconds: number;
   bcryptCost: number;
+  /** Bounds the bcrypt work of this process. */
+  bcryptGate: ConcurrencyGateOptions;
+  signUpsPerAddress: AttemptLimiter;
+  passwordChecks: AttemptLimiter;
   sessions: SessionService;
   posts: PostService;
   queue: JobQueue;
@@ -24,15 +30,25 @@ export interface UsersModuleDeps {
 
 export function createUsersModule(deps: UsersModuleDeps) {
   const repository = new UserRepository(deps.knex);
-  const hasher = new PasswordHasher(deps.bcryptCost);
+  const hasher = new PasswordHasher(deps.bcryptCost, new ConcurrencyGate(deps.bcryptGate));
   const cache = new EntityCache<User>(deps.cache, {
     namespace: 'user',
     ttlSeconds: deps.cacheTtlSeconds,
     dateFields: ['createdAt', 'updatedAt'],
   });
-  const { sessions, posts, queue, logger } = deps;
+  const { sessions, posts, queue, logger, signUpsPerAddress, passwordChecks } = deps;
   return {
-    users: new UserService({ users: repository, hasher, cache, sessions, posts, queue, logger }),
+    users: new UserService({
+      users: repository,
+      hasher,
+      cache,
+      sessions,
+      posts,
+      queue,
+      logger,
+      signUpsPerAddress,
+      passwordChecks,
+    }),
     credentials: new UserCredentials({ users: repository, hasher, cache }),
     hasher,
   };

@@ -1,8 +1,8 @@
 import type { Handler } from '../../handler-types';
 import { presentUser } from '../../presenters/present-user';
 
-export const createUser: Handler<'createUser'> = async ({ body }, { services }) => {
-  const user = await services.users.register(body);
+export const createUser: Handler<'createUser'> = async ({ body }, { services, clientAddress }) => {
+  const user = await services.users.register(body, clientAddress);
   return {
     status: 201,
     body: presentUser(user),
