@@ -13,7 +13,9 @@ export interface paths {
         };
         /**
          * List users, oldest first
-         * @description A cursor-paginated page of users. Pass `next_cursor` back as `cursor` to read on.
+         * @description A cursor-paginated page of users. Pass `next_cursor` back as `cursor` to read on. Each item
+         *     is a public profile (`UserPublic`, no e-mail address), except for admins and the caller's
+         *     own entry, which are full `User`s.
          *     `include=posts` embeds each user's newest posts (at most 10 each) in two queries in all.
          */
         get: operations["listUsers"];
@@ -70,7 +72,8 @@ export interface paths {
         };
         /**
          * One user by id
-         * @description Any signed-in user can read another user's public profile. Send an earlier `ETag` as
+         * @description Any signed-in user can read another user's public profile (`UserPublic`: no e-mail address);
+         *     admins, and users reading their own, get the full `User`. Send an earlier `ETag` as
          *     `If-None-Match` to get 304 when it is unchanged; `include=posts` embeds the newest posts.
          */
         get: operations["getUser"];
@@ -412,8 +415,41 @@ export interface components {
              */
             current_password?: string;
         };
+        /** @description A user as the caller may see them, the full `User` to admins and to themselves. */
+        UserView: components["schemas"]["UserPublic"] | components["schemas"]["User"];
         /**
-         * @description A user as others see it. No password or hash ever appears here.
+         * @description A user's public profile, as other users see it. No e-mail address, no role.
+         * @example {
+         *       "id": 42,
+         *       "name": "Ada Lovelace",
+         *       "created_at": "2026-11-26T10:00:00.000Z",
+         *       "updated_at": "2026-11-26T10:00:00.000Z"
+         *     }
+         */
+        UserPublic: {
+            /**
+             * Format: int64
+             * @example 42
+             */
+            id: number;
+            /** @example Ada Lovelace */
+            name: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T10:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T10:00:00.000Z
+             */
+            updated_at: string;
+            /** @description The user's newest posts (at most 10); present only with `include=posts`. */
+            posts?: components["schemas"]["Post"][];
+        };
+        /**
+         * @description A user as they and admins see them. No password or hash ever appears here. Other users see
+         *     the `UserPublic` profile instead.
          * @example {
          *       "id": 42,
          *       "email": "ada@example.com",
@@ -651,10 +687,7 @@ export interface components {
          *       "items": [
          *         {
          *           "id": 42,
-         *           "email": "ada@example.com",
          *           "name": "Ada Lovelace",
-         *           "role": "user",
-         *           "email_verified": false,
          *           "created_at": "2026-11-26T10:00:00.000Z",
          *           "updated_at": "2026-11-26T10:00:00.000Z"
          *         }
@@ -663,7 +696,7 @@ export interface components {
          *     }
          */
         UserPage: {
-            items: components["schemas"]["User"][];
+            items: components["schemas"]["UserView"][];
             /**
              * @description Pass as `cursor` for the next page; null on the last page.
              * @example eyJpZCI6NDJ9
@@ -1368,7 +1401,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["User"];
+                    "application/json": components["schemas"]["UserView"];
                 };
             };
             304: components["responses"]["NotModified"];

@@ -165,7 +165,8 @@ describe('GET /users/{user_id}', () => {
     const viewer = await signUp(t.http);
     const other = await signUp(t.http, { name: 'Ada' });
     const res = await fetchUser(viewer, other.id).expect(200);
-    expect(res.body).toMatchObject({ id: other.id, email: other.email, name: 'Ada', role: 'user' });
+    expect(res.body).toMatchObject({ id: other.id, name: 'Ada' });
+    expect(res.body).not.toHaveProperty('email');
     expect(res.headers.etag).toMatch(/^"[^"]+"$/);
     expect(res.headers['cache-control']).toBe('private, no-cache');
   });

@@ -44,7 +44,9 @@ describe('POST /users', () => {
     expect(res.text).not.toMatch(/password|hash/i);
     const viewer = await signUp(t.http);
     const fetched = await t.http.get(res.headers.location!).set(viewer.auth).expect(200);
-    expect(fetched.body).toEqual(res.body);
+    // Another user sees the public profile: the same user without the private fields.
+    const { email: _email, role: _role, email_verified: _verified, ...profile } = res.body;
+    expect(fetched.body).toEqual(profile);
   });
 
   it('when the password is 72 bytes of multi-byte characters, then returns 201', async () => {

@@ -98,6 +98,15 @@ export class UserService {
     return (await this.get(id)).role;
   }
 
+  /**
+   * Whose private fields (the e-mail address, the role) the viewer may see: their own, and
+   * everyone's when they are an admin. Other users get the public profile.
+   */
+  async privacyFor(viewer: Principal): Promise<(user: User) => boolean> {
+    if ((await this.roleOf(viewer.userId)) === 'admin') return () => true;
+    return (user) => user.id === viewer.userId;
+  }
+
   /** One query for the page, one for all the embedded posts: constant whatever the page size. */
   async list(
     limit: number,

@@ -1,14 +1,16 @@
 import { PRIVATE_REVALIDATE } from '../../etag';
-import type { Handler } from '../../handler-types';
-import { presentUser } from '../../presenters/present-user';
+import { principalOf, type Handler } from '../../handler-types';
+import { presentUserFor } from '../../presenters/present-user';
 
-export const listUsers: Handler<'listUsers'> = async ({ query }, { services }) => {
-  const page = await services.users.list(query.limit ?? 20, query.cursor, {
+export const listUsers: Handler<'listUsers'> = async ({ query }, context) => {
+  const { users } = context.services;
+  const page = await users.list(query.limit ?? 20, query.cursor, {
     includePosts: query.include === 'posts',
   });
+  const present = presentUserFor(await users.privacyFor(principalOf(context)));
   return {
     status: 200,
-    body: { items: page.items.map(presentUser), next_cursor: page.nextCursor },
+    body: { items: page.items.map(present), next_cursor: page.nextCursor },
     headers: { 'Cache-Control': PRIVATE_REVALIDATE },
   };
 };
