@@ -17,7 +17,14 @@ module.exports = {
     '/node_modules/(?!(.*node_modules/)?(@apidevtools/json-schema-ref-parser|agenda|@agendajs/postgres-backend)/)',
   ],
   globalSetup: '<rootDir>/test/global-setup.ts',
-  reporters: ['default', '<rootDir>/test/contract/coverage-reporter.js'],
-  testTimeout: 30_000,
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
+  reporters: [
+    'default',
+    '<rootDir>/test/contract/coverage-reporter.js',
+    '<rootDir>/test/skipped-reporter.js',
+  ],
+  // A bound on hangs only: tests wait for conditions (test/helpers/eventually.ts), and on a busy
+  // machine starting an app or a worker can take far longer than on an idle one.
+  testTimeout: 240_000,
   maxWorkers: 2,
 };

@@ -83,7 +83,13 @@ export type Config = Readonly<{
   shutdownTimeoutMs: number;
   database:
     | { kind: 'postgres'; url: string; poolMax: number; migrateOnStart: boolean }
-    | { kind: 'embedded'; dataDir: string; migrateOnStart: boolean };
+    | {
+        kind: 'embedded';
+        dataDir: string;
+        migrateOnStart: boolean;
+        /** A snapshot to start an in-memory (`memory://`) database from; test runs share one. */
+        snapshot?: string;
+      };
   cache:
     | {
         kind: 'redis';

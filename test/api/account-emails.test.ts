@@ -48,7 +48,7 @@ describe('account e-mails through a real SMTP server', () => {
       PUBLIC_BASE_URL: BASE_URL,
       JOB_POLL_INTERVAL_MS: '100',
       JOB_BACKOFF_BASE_MS: '200',
-      JOB_LOCK_LIFETIME_MS: '2000',
+      JOB_LOCK_LIFETIME_MS: '10000',
     };
     t = await startTestApp(env, { worker: true });
   });

@@ -5,6 +5,7 @@ import { login, PASSWORD, register, signUp, uniqueEmail, type Account } from '..
 import type { ContractClient } from '../helpers/http-client';
 import { expectInvalid, expectProblem } from '../helpers/problems';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import { describeIf, services } from '../helpers/describe-if';
 
 const LOGIN = '/api/v1/auth/login';
 const REFRESH = '/api/v1/auth/refresh';
@@ -335,7 +336,10 @@ describe('auth with tight limits (2 KiB bodies, 3 failed logins)', () => {
   });
 });
 
-const describeReal = process.env.DATABASE_URL && process.env.REDIS_URL ? describe : describe.skip;
+const describeReal = describeIf(
+  services.postgres && services.redis,
+  'needs PostgreSQL and Redis shared by two API processes (set DATABASE_URL and REDIS_URL)',
+);
 
 describeReal('auth across two API processes', () => {
   let a: TestApp;

@@ -1,15 +1,20 @@
 import request from 'supertest';
 import { login, signUp, type Account } from '../helpers/factories';
 import { createPost, POSTS } from '../helpers/posts';
+import { PATIENCE_MS } from '../helpers/eventually';
 import { expectProblem } from '../helpers/problems';
 import { freePort, hasRedisServer, OwnRedisServer } from '../helpers/redis-server';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import { describeIf } from '../helpers/describe-if';
 
 const ME = '/api/v1/users/me';
 /** Well under what a client would call a hang, and far more than a healthy answer takes. */
 const PROMPT_MS = 2_000;
 
-const describeWithRedis = hasRedisServer() ? describe : describe.skip;
+const describeWithRedis = describeIf(
+  hasRedisServer(),
+  'needs a redis-server binary on PATH to start and stop one of its own',
+);
 
 /** Runs one step (a request or two) and checks it answered promptly; statuses are checked by it. */
 async function prompt<T>(step: () => PromiseLike<T>): Promise<T> {
@@ -19,7 +24,7 @@ async function prompt<T>(step: () => PromiseLike<T>): Promise<T> {
   return result;
 }
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000) {
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = PATIENCE_MS) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);

@@ -4,6 +4,7 @@ import { createPost, POSTS } from '../helpers/posts';
 import { expectProblem } from '../helpers/problems';
 import { queriesDuring, selectsOfPost } from '../helpers/sql-log';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import { describeIf, services } from '../helpers/describe-if';
 
 const USERS = '/api/v1/users';
 const ME = '/api/v1/users/me';
@@ -148,7 +149,10 @@ describe('GET /metrics', () => {
   });
 });
 
-const describeShared = process.env.DATABASE_URL && process.env.REDIS_URL ? describe : describe.skip;
+const describeShared = describeIf(
+  services.postgres && services.redis,
+  'needs PostgreSQL and Redis shared by two API processes (set DATABASE_URL and REDIS_URL)',
+);
 
 describeShared('two API processes sharing one Redis and one database', () => {
   let a: TestApp;

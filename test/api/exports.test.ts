@@ -59,7 +59,7 @@ describe('data export jobs', () => {
         return job.status === 'succeeded' || job.status === 'failed' ? job : undefined;
       },
       `export job ${id} to finish`,
-      { timeoutMs: 25_000, intervalMs: 2 },
+      { intervalMs: 2 },
     );
     return samples;
   }

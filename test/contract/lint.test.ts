@@ -145,7 +145,7 @@ beforeAll(async () => {
   }[];
   expect(reports).toHaveLength(files.length);
   reports.forEach((report, index) => problems.set(files[index]!.name, report.problems));
-}, 60_000);
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('npm run lint:api', () => {

@@ -1,11 +1,17 @@
 /**
+ * How long a test waits for a condition before it gives up. A healthy run never waits this long;
+ * a busy machine (two suites and a benchmark on two cores) may need most of it.
+ */
+export const PATIENCE_MS = 60_000;
+
+/**
  * Polls `check` until it returns something other than undefined, and returns that; fails with
  * `what` after `timeoutMs`. For state that a background job changes.
  */
 export async function eventually<T>(
   check: () => Promise<T | undefined> | T | undefined,
   what: string,
-  { timeoutMs = 10_000, intervalMs = 25 } = {},
+  { timeoutMs = PATIENCE_MS, intervalMs = 25 } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

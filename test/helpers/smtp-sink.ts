@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { PATIENCE_MS } from './eventually';
 import { simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 
@@ -135,7 +136,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     attempts,
     mailsTo,
     attemptsFor,
-    waitForMail(predicate, timeoutMs = 10_000) {
+    waitForMail(predicate, timeoutMs = PATIENCE_MS) {
       return waitUntil(
         () => messages.find(predicate),
         timeoutMs,
@@ -143,7 +144,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           `a matching message; received: ${JSON.stringify(messages.map(({ to, subject }) => ({ to, subject })))}`,
       );
     },
-    waitForAttempts(address, count, timeoutMs = 10_000) {
+    waitForAttempts(address, count, timeoutMs = PATIENCE_MS) {
       return waitUntil(
         () => {
           const seen = attemptsFor(address);

@@ -2,6 +2,8 @@ import type { Express } from 'express';
 import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createContainer, type Container } from '../../src/container';
+import type { Logger } from '../../src/platform/logger';
+import { fromSnapshot } from './embedded-snapshot';
 import { sleep } from './eventually';
 import { contractClient, type ContractClient } from './http-client';
 
@@ -26,30 +28,35 @@ export interface TestApp {
 export interface TestAppOptions {
   /** Also run the job worker in this process (like WORKER_IN_PROCESS in `npm start`). */
   worker?: boolean;
+  /** Where the app logs (by default a logger at TEST_LOG_LEVEL, silent unless set). */
+  logger?: Logger;
 }
 
 /**
  * Builds the real app against the real services when DATABASE_URL / REDIS_URL are set, else the
- * embedded default (a PGlite of its own, in memory). The schema is migrated by the global setup.
+ * embedded default (a PGlite of its own, in memory, started from the run's migrated snapshot).
+ * The schema is migrated by the global setup.
  * No job worker runs unless asked for: enqueued jobs wait in the database.
  */
 export async function startTestApp(
   env: Record<string, string> = {},
   options: TestAppOptions = {},
 ): Promise<TestApp> {
-  const config = loadConfig({
-    ...process.env,
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    BCRYPT_COST: '4',
-    DATA_DIR: 'memory://',
-    MIGRATE_ON_START: 'false',
-    // Every test request comes from one address; the per-address limits and the bcrypt share of
-    // one client are exercised by tests that set them low (and send from an address of their own).
-    ...GENEROUS_LIMITS,
-    ...env,
-  });
-  const container = await createContainer(config);
+  const config = fromSnapshot(
+    loadConfig({
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      BCRYPT_COST: '4',
+      DATA_DIR: 'memory://',
+      MIGRATE_ON_START: 'false',
+      // Every test request comes from one address; the per-address limits and the bcrypt share of
+      // one client are exercised by tests that set them low (and send from an address of their own).
+      ...GENEROUS_LIMITS,
+      ...env,
+    }),
+  );
+  const container = await createContainer(config, ...(options.logger ? [options.logger] : []));
   const app = await buildApp(container);
   let worker = false;
   const startWorker = async () => {

@@ -1,5 +1,6 @@
+import { describeIf, services } from '../helpers/describe-if';
 import { insertPosts } from '../helpers/bulk-posts';
-import { eventually } from '../helpers/eventually';
+import { eventually, PATIENCE_MS } from '../helpers/eventually';
 import { signUp, type Account } from '../helpers/factories';
 import { isolatedDatabase, type IsolatedDatabase } from '../helpers/isolated-database';
 import { startTestApp, type TestApp } from '../helpers/test-app';
@@ -23,7 +24,10 @@ const LOCK_LIFETIME_MS = 3_000;
 const POSTS = 20_000;
 
 // Worker processes share the database, so this needs PostgreSQL: the embedded one is one process's.
-const describeReal = process.env.DATABASE_URL ? describe : describe.skip;
+const describeReal = describeIf(
+  services.postgres,
+  'needs PostgreSQL shared with worker processes (set DATABASE_URL)',
+);
 
 describeReal('export jobs in real worker processes', () => {
   let db: IsolatedDatabase;
@@ -34,7 +38,7 @@ describeReal('export jobs in real worker processes', () => {
     await buildOnce();
     db = await isolatedDatabase('worker_crash');
     t = await startTestApp(db.env);
-  }, 120_000);
+  });
   afterAll(async () => {
     await killWorkers();
     await t?.close();
@@ -62,7 +66,7 @@ describeReal('export jobs in real worker processes', () => {
         return job.status === 'running' && job.progress > 0 && job.progress < 100 ? job : undefined;
       },
       `export ${id} to be under way`,
-      { timeoutMs: 20_000, intervalMs: 5 },
+      { intervalMs: 5 },
     );
 
   const finished = (account: Account, id: number) =>
@@ -72,7 +76,7 @@ describeReal('export jobs in real worker processes', () => {
         return job.status === 'succeeded' || job.status === 'failed' ? job : undefined;
       },
       `export ${id} to finish`,
-      { timeoutMs: 30_000, intervalMs: 50 },
+      { intervalMs: 50 },
     );
 
   const agendaJobOf = (jobId: number) =>
@@ -105,29 +109,29 @@ describeReal('export jobs in real worker processes', () => {
     const res = await t.http.get(`/api/v1/jobs/${job.id}/result`).set(account.auth).expect(200);
     expect(res.body.posts.map((post: { id: number }) => post.id)).toEqual(ids);
     second.kill('SIGTERM');
-    expect(await exitWithin(second, 15_000)).toMatchObject({ code: 0 });
-  }, 60_000);
+    expect(await exitWithin(second, PATIENCE_MS)).toMatchObject({ code: 0 });
+  });
 
   it('when a worker gets SIGTERM in the middle of an export, then it finishes the export before it exits, and exits promptly', async () => {
     const { account, ids, job } = await queuedExport();
-    // The default lock lifetime (60 s), as a worker in production has it.
-    const worker = spawnWorker(workerEnv(db.env, { JOB_LOCK_LIFETIME_MS: '60000' }));
+    // A lock lifetime far longer than the test waits for the exit: exiting within that wait shows
+    // the worker did not sit out its lock.
+    const worker = spawnWorker(workerEnv(db.env, { JOB_LOCK_LIFETIME_MS: '600000' }));
     await midway(account, job.id, worker);
 
     const sentAt = Date.now();
     worker.kill('SIGTERM');
-    const exit = await exitWithin(worker, 20_000);
+    const exit = await exitWithin(worker, PATIENCE_MS);
 
     expect(exit).toMatchObject({ code: 0, signal: null });
     const done = await getJob(account, job.id);
     expect(done).toMatchObject({ status: 'succeeded', progress: 100 });
     const finishedAt = Date.parse(done.finished_at ?? '');
     expect(finishedAt).toBeGreaterThan(sentAt); // it was still running when SIGTERM came
-    expect(exit.at - finishedAt).toBeLessThan(5_000);
     expect(worker.output()).not.toMatch(/still running at shutdown|timed out/);
     const chunks = await knex()('export_chunks')
       .where({ job_id: job.id })
       .sum<{ posts: string }[]>('count as posts');
     expect(Number(chunks[0]?.posts)).toBe(ids.length);
-  }, 60_000);
+  });
 });

@@ -22,7 +22,7 @@ export async function createDatabase(config: Config['database']): Promise<Databa
     });
     return { knex: db, kind: 'postgres', close: () => db.destroy() };
   }
-  const embedded = await startEmbeddedPostgres(config.dataDir);
+  const embedded = await startEmbeddedPostgres(config.dataDir, config.snapshot);
   // PGlite is one session behind the socket: a single pooled connection keeps transactions from
   // interleaving (a second connection waiting on the first would hang forever).
   const db = knex({

@@ -8,13 +8,21 @@ export interface EmbeddedPostgres {
   /** Directory holding the Unix socket; pass it to pg as `host`. */
   socketDir: string;
   port: number;
+  /** Writes the whole data directory to `file`, to start other in-memory databases from. */
+  snapshot(file: string): Promise<void>;
   stop(): Promise<void>;
 }
 
 const PG_PORT = 5432;
 
-/** Starts PGlite in a worker thread behind a Unix socket and locks its data directory. */
-export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
+/**
+ * Starts PGlite in a worker thread behind a Unix socket and locks its data directory. An in-memory
+ * database (`memory://`) starts from `snapshot` when given, skipping initdb.
+ */
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  snapshot?: string,
+): Promise<EmbeddedPostgres> {
   const inMemory = dataDir === 'memory://';
   let releaseLock: (() => Promise<void>) | undefined;
   if (!inMemory) {
@@ -24,6 +32,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   const socketDir = mkdtempSync(path.join(tmpdir(), 'inkwell-pg-'));
   const worker = spawnWorker({
     dataDir: inMemory ? dataDir : path.resolve(dataDir),
+    snapshot,
     socketPath: path.join(socketDir, `.s.PGSQL.${PG_PORT}`),
     maxConnections: 8,
   });
@@ -38,6 +47,10 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   return {
     socketDir,
     port: PG_PORT,
+    async snapshot(file) {
+      worker.postMessage({ type: 'snapshot', file });
+      await waitFor(worker, 'snapshotted');
+    },
     async stop() {
       worker.postMessage({ type: 'stop' });
       await waitFor(worker, 'stopped').catch(() => undefined);

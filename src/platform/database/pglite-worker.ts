@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -8,23 +9,40 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
  */
 interface WorkerInput {
   dataDir: string;
+  /** A tarball made by `snapshot`: an in-memory database starts from it instead of initdb. */
+  snapshot?: string;
   socketPath: string;
   maxConnections: number;
 }
 
+type Message = { type: 'stop' } | { type: 'snapshot'; file: string };
+
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('pglite-worker must run in a worker thread');
-  const { dataDir, socketPath, maxConnections } = workerData as WorkerInput;
-  const db = await PGlite.create(dataDir === 'memory://' ? undefined : dataDir);
+  const { dataDir, snapshot, socketPath, maxConnections } = workerData as WorkerInput;
+  const inMemory = dataDir === 'memory://';
+  const db =
+    inMemory && snapshot
+      ? await PGlite.create({ loadDataDir: new Blob([await readFile(snapshot)]) })
+      : await PGlite.create(inMemory ? undefined : dataDir);
   const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections });
   await server.start();
-  port.on('message', (message: { type: string }) => {
-    if (message.type !== 'stop') return;
+  port.on('message', (message: Message) => {
     void (async () => {
-      await server.stop();
-      await db.close();
-      port.postMessage({ type: 'stopped' });
+      try {
+        if (message.type === 'snapshot') {
+          const dump = await db.dumpDataDir('none');
+          await writeFile(message.file, Buffer.from(await dump.arrayBuffer()));
+          port.postMessage({ type: 'snapshotted' });
+        } else if (message.type === 'stop') {
+          await server.stop();
+          await db.close();
+          port.postMessage({ type: 'stopped' });
+        }
+      } catch (error) {
+        port.postMessage({ type: 'error', message: String(error) });
+      }
     })();
   });
   port.postMessage({ type: 'ready' });

@@ -1,0 +1,5 @@
+import { removeEmbeddedSnapshot } from './helpers/embedded-snapshot';
+
+export default function globalTeardown(): void {
+  removeEmbeddedSnapshot();
+}
