@@ -25,6 +25,6 @@ module.exports = {
   ],
   // A bound on hangs only: tests wait for conditions (test/helpers/eventually.ts), and on a busy
   // machine starting an app or a worker can take far longer than on an idle one.
-  testTimeout: 240_000,
+  testTimeout: 600_000,
   maxWorkers: 2,
 };

@@ -2,7 +2,7 @@
  * How long a test waits for a condition before it gives up. A healthy run never waits this long;
  * a busy machine (two suites and a benchmark on two cores) may need most of it.
  */
-export const PATIENCE_MS = 60_000;
+export const PATIENCE_MS = 120_000;
 
 /**
  * Polls `check` until it returns something other than undefined, and returns that; fails with
