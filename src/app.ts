@@ -5,6 +5,8 @@ import { createApi, type ApiResult } from './http/create-api';
 import { docsRouter } from './http/docs';
 import { backendRequest, bodyParsers, contractRoutes, sendResult } from './http/express-adapter';
 import { InFlight } from './http/in-flight';
+import { metricsRouter } from './http/metrics-route';
+import { securityHeaders } from './http/security-headers';
 import { operationHandlers } from './http/operation-handlers';
 import { sendProblem } from './http/problem-details';
 import { assignRequestId } from './http/request-id';
@@ -28,6 +30,7 @@ export async function buildApp(container: Container): Promise<express.Express> {
   app.set('etag', false);
   app.set('trust proxy', config.http.trustProxy);
   app.set('query parser', 'simple');
+  app.use(securityHeaders());
   app.use(
     pinoHttp({
       logger,
@@ -49,11 +52,9 @@ export async function buildApp(container: Container): Promise<express.Express> {
     });
     next();
   });
-  app.get('/metrics', async (_req, res) => {
-    res
-      .type(container.metrics.registry.contentType)
-      .send(await container.metrics.registry.metrics());
-  });
+  if (config.metrics.where === 'api') {
+    app.use(metricsRouter(container.metrics, config.metrics.token));
+  }
   app.use(contractRoutes(contract));
   app.use(docsRouter());
 

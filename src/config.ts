@@ -32,6 +32,10 @@ const schema = z.object({
   TRUST_PROXY: z.string().default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  HTTP_HEADERS_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000).default(5_000),
+  HTTP_MAX_CONNECTIONS: int(1, 1_000_000).default(1_000),
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
   DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
   DATABASE_POOL_MAX: int(1, 100).default(10),
@@ -67,6 +71,10 @@ const schema = z.object({
   SMTP_URL: optionalUrl(['smtp', 'smtps']),
   MAIL_FROM: z.string().min(3).default('Inkwell <no-reply@inkwell.localhost>'),
   OUTBOX_DIR: z.string().min(1).default('./data/outbox'),
+  OUTBOX_IN_PRODUCTION: bool.default(false),
+  METRICS_PORT: int(0, 65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_TOKEN: z.string().min(16).optional(),
   WORKER_IN_PROCESS: bool.default(true),
   JOB_LOCK_LIFETIME_MS: int(1_000, 3_600_000).default(60_000),
   JOB_POLL_INTERVAL_MS: int(50, 60_000).default(1_000),
@@ -78,9 +86,26 @@ const schema = z.object({
 
 export type Config = Readonly<{
   env: 'development' | 'test' | 'production';
-  http: { host: string; port: number; trustProxy: TrustProxy; bodyLimitBytes: number };
+  http: {
+    host: string;
+    port: number;
+    trustProxy: TrustProxy;
+    bodyLimitBytes: number;
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    maxConnections: number;
+  };
   logLevel: string;
   shutdownTimeoutMs: number;
+  /**
+   * Where /metrics is served: on a listener of its own, on the API port behind a bearer token,
+   * on the API port openly (not in production), or not at all.
+   */
+  metrics:
+    | { where: 'own-port'; host: string; port: number; token: string | undefined }
+    | { where: 'api'; token: string | undefined }
+    | { where: 'nowhere' };
   database:
     | { kind: 'postgres'; url: string; poolMax: number; migrateOnStart: boolean }
     | {
@@ -160,6 +185,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const jwtSecret = resolveJwtSecret(e.NODE_ENV, e.JWT_SECRET);
   const trustProxy = parseTrustProxy(e.TRUST_PROXY, e.NODE_ENV);
   if (typeof trustProxy === 'string') throw new ConfigError([`TRUST_PROXY: ${trustProxy}`]);
+  if (e.NODE_ENV === 'production' && !e.SMTP_URL && !e.OUTBOX_IN_PRODUCTION) {
+    throw new ConfigError([
+      'SMTP_URL: required when NODE_ENV=production (mails carry account tokens); ' +
+        'set OUTBOX_IN_PRODUCTION=true to write them to OUTBOX_DIR instead',
+    ]);
+  }
   const login = e.LOGIN_LOCKOUT_SECONDS;
   const reset = e.PASSWORD_RESET_WINDOW_SECONDS;
   return deepFreeze({
@@ -169,9 +200,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       port: e.PORT,
       trustProxy: trustProxy.value,
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
+      // A request's whole time covers its head: never shorter than the head's own deadline.
+      headersTimeoutMs: Math.min(e.HTTP_HEADERS_TIMEOUT_MS, e.HTTP_REQUEST_TIMEOUT_MS),
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
     },
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    metrics: metricsPlace(e.NODE_ENV, e.METRICS_PORT, e.METRICS_HOST, e.METRICS_TOKEN),
     database: e.DATABASE_URL
       ? {
           kind: 'postgres' as const,
@@ -235,6 +272,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       emailVerificationTokenTtlSeconds: e.EMAIL_VERIFICATION_TOKEN_TTL_SECONDS,
     },
   });
+}
+
+function metricsPlace(
+  env: Config['env'],
+  port: number | undefined,
+  host: string,
+  token: string | undefined,
+): Config['metrics'] {
+  if (port !== undefined) return { where: 'own-port', host, port, token };
+  if (token !== undefined || env !== 'production') return { where: 'api', token };
+  return { where: 'nowhere' };
 }
 
 function resolveJwtSecret(env: Config['env'], secret: string | undefined): string {

@@ -1,9 +1,13 @@
-import type { Server } from 'node:http';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { buildApp } from './app';
 import { loadConfig } from './config';
 import { createContainer } from './container';
 import type { InFlight } from './http/in-flight';
-import { createLogger } from './platform/logger';
+import { listen } from './http/listen';
+import { metricsRouter } from './http/metrics-route';
+import { sendProblem } from './http/problem-details';
+import { createLogger, type Logger } from './platform/logger';
+import type { Metrics } from './platform/metrics';
 import { exitOnStartupFailure, onShutdown } from './platform/process-lifecycle';
 
 /** API process: config → container → HTTP (and the job worker, unless WORKER_IN_PROCESS=false). */
@@ -13,10 +17,17 @@ async function main(): Promise<void> {
   const container = await createContainer(config, logger);
   const app = await buildApp(container);
   if (config.jobs.workerInProcess) await container.startWorker();
-  const server: Server = app.listen(config.http.port, config.http.host);
-  await new Promise<void>((resolve, reject) =>
-    server.once('listening', resolve).once('error', reject),
-  );
+  const server = await listen(app, config.http);
+  const { metrics } = config;
+  const metricsServer =
+    metrics.where === 'own-port'
+      ? await listen(metricsApp(container.metrics, metrics.token, logger), {
+          ...config.http,
+          host: metrics.host,
+          port: metrics.port,
+          maxConnections: 16,
+        })
+      : undefined;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   logger.info(
@@ -26,6 +37,12 @@ async function main(): Promise<void> {
       worker: config.jobs.workerInProcess ? 'in-process' : 'separate (npm run worker)',
       mail: config.mail.smtpUrl ? 'smtp' : `outbox ${config.mail.outboxDir}`,
       url: `http://${config.http.host}:${port}`,
+      metrics:
+        metrics.where === 'own-port'
+          ? `http://${metrics.host}:${metrics.port}/metrics`
+          : metrics.where === 'api'
+            ? `/metrics${metrics.token ? ' (token)' : ''}`
+            : 'off (set METRICS_PORT or METRICS_TOKEN)',
     },
     'inkwell is listening',
   );
@@ -33,10 +50,21 @@ async function main(): Promise<void> {
   // Stop taking requests, let the ones in flight (and running jobs) finish, then close the pools.
   onShutdown(logger, config.shutdownTimeoutMs * 2 + 5_000, async () => {
     server.closeIdleConnections();
+    metricsServer?.close();
+    metricsServer?.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await (app.locals.inFlight as InFlight).drained();
     await container.close();
   });
+}
+
+function metricsApp(registry: Metrics, token: string | undefined, logger: Logger) {
+  return express()
+    .disable('x-powered-by')
+    .use(metricsRouter(registry, token))
+    .use((error: unknown, req: Request, res: Response, _next: NextFunction) =>
+      sendProblem(req, res, error, logger),
+    );
 }
 
 main().catch(exitOnStartupFailure('Inkwell'));

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../config';
@@ -52,9 +52,11 @@ export function createMailer(config: Config['mail']): Mailer {
     kind: 'outbox',
     async send(mail) {
       const info = await transport.sendMail({ from: config.from, ...mail });
-      mkdirSync(config.outboxDir, { recursive: true });
+      // Mails hold tokens that take over accounts: owner-only, whatever the umask.
+      mkdirSync(config.outboxDir, { recursive: true, mode: 0o700 });
+      chmodSync(config.outboxDir, 0o700);
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.messageId.replace(/[^\w.-]/g, '_')}.eml`;
-      writeFileSync(path.join(config.outboxDir, name), info.message as Buffer);
+      writeFileSync(path.join(config.outboxDir, name), info.message as Buffer, { mode: 0o600 });
     },
     close: () => transport.close(),
   };

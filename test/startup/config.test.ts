@@ -1,5 +1,11 @@
 import { ConfigError, loadConfig } from '../../src/config';
 
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  JWT_SECRET: 'x'.repeat(48),
+  SMTP_URL: 'smtp://mail:587',
+};
+
 describe('loadConfig', () => {
   it('when nothing is set, then it chooses the embedded database and the in-process cache', () => {
     const config = loadConfig({});
@@ -44,7 +50,8 @@ describe('loadConfig', () => {
 
   it('when NODE_ENV=production and JWT_SECRET is strong, then it is accepted', () => {
     const secret = 'x'.repeat(48);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).auth.jwtSecret).toBe(secret);
+    const env = { NODE_ENV: 'production', JWT_SECRET: secret, SMTP_URL: 'smtp://mail:587' };
+    expect(loadConfig(env).auth.jwtSecret).toBe(secret);
   });
 
   it.each([
@@ -66,7 +73,14 @@ describe('loadConfig', () => {
   );
 
   it('when NODE_ENV=production and TRUST_PROXY=true, then startup is refused', () => {
-    const env = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(48), TRUST_PROXY: 'true' };
+    const env = { ...PRODUCTION, TRUST_PROXY: 'true' };
     expect(() => loadConfig(env)).toThrow(/TRUST_PROXY/);
+  });
+
+  it('when NODE_ENV=production has no SMTP_URL, then startup is refused unless the outbox is chosen', () => {
+    const { SMTP_URL: _smtp, ...withoutMail } = PRODUCTION;
+    expect(() => loadConfig(withoutMail)).toThrow(/SMTP_URL/);
+    const config = loadConfig({ ...withoutMail, OUTBOX_IN_PRODUCTION: 'true' });
+    expect(config.mail.smtpUrl).toBeUndefined();
   });
 });

@@ -3,11 +3,31 @@ export interface RenderedMail {
   text: string;
 }
 
+/** Longer names are cut: a greeting is no place for a message. */
+const MAX_NAME_CHARACTERS = 60;
+/** A scheme (`https:`, `mailto:`), `www.`, an address, or a dotted host name (`evil.example`). */
+const LINK_LIKE = /[a-z][a-z0-9+.-]*:|www\.|@|[\p{L}\p{N}-]\.[\p{L}\p{N}-]{2,}/iu;
+
+/**
+ * The greeting line with user-supplied text made harmless: mails are plain text, the name is one
+ * line (control characters and line breaks become spaces), cut short, and left out entirely when
+ * anything in it could be shown as a link — a name is not a way to send anyone a message.
+ */
+export function greeting(name: string): string {
+  const line = name
+    .replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, MAX_NAME_CHARACTERS)
+    .trim();
+  return line && !LINK_LIKE.test(line) ? `Hello ${line},` : 'Hello,';
+}
+
 export function welcomeMail(name: string, token: string, baseUrl: string): RenderedMail {
   return {
     subject: 'Welcome to Inkwell — confirm your e-mail',
     text: [
-      `Hello ${name},`,
+      greeting(name),
       '',
       'Welcome to Inkwell. Confirm this address with the token below (valid for 48 hours):',
       '',
@@ -30,7 +50,7 @@ export function passwordResetMail(
   return {
     subject: 'Reset your Inkwell password',
     text: [
-      `Hello ${name},`,
+      greeting(name),
       '',
       `Someone asked to reset your password. This token works once, for ${minutes} minutes:`,
       '',

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -26,7 +26,8 @@ export async function startEmbeddedPostgres(
   const inMemory = dataDir === 'memory://';
   let releaseLock: (() => Promise<void>) | undefined;
   if (!inMemory) {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    ownerOnly(dataDir);
     releaseLock = await lockDataDir(dataDir);
   }
   const socketDir = mkdtempSync(path.join(tmpdir(), 'inkwell-pg-'));
@@ -59,6 +60,19 @@ export async function startEmbeddedPostgres(
       rmSync(socketDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The data directory holds password hashes and session tokens (in its tables and WAL): owner-only,
+ * the directory and whatever an earlier run or another umask left in it.
+ */
+function ownerOnly(dir: string): void {
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const inner = path.join(dir, entry.name);
+    if (entry.isDirectory()) ownerOnly(inner);
+    else if (entry.isFile()) chmodSync(inner, 0o600);
+  }
 }
 
 async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
