@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { loginFloodScenario } from './login-flood';
 
 /**
  * npm run bench: Inkwell against a bare Express baseline, measured in the same run on the same
@@ -34,6 +35,10 @@ async function main(): Promise<void> {
     NODE_ENV: 'production',
     JWT_SECRET: 'bench-secret-that-is-long-enough-for-production-use',
     BCRYPT_COST: '10',
+    OUTBOX_IN_PRODUCTION: 'true',
+    // The login flood comes from many addresses, as through a proxy; sign-ups here from one.
+    TRUST_PROXY: '1',
+    SIGNUP_MAX_PER_ADDRESS: '1000',
   });
   try {
     const auth = await signUp('http://127.0.0.1:3802');
@@ -62,6 +67,12 @@ async function main(): Promise<void> {
         'http://127.0.0.1:3802/api/v1/users?limit=20',
         auth.headers,
       ),
+    );
+    rows.push(
+      ...(await loginFloodScenario('http://127.0.0.1:3802', auth.headers, {
+        connections: CONNECTIONS,
+        duration: DURATION,
+      })),
     );
     report(rows);
   } finally {

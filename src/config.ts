@@ -1,15 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { DEV_JWT_SECRET, weakSecret } from './config-secrets';
 import { parseTrustProxy, type TrustProxy } from './config-trust-proxy';
-
-const DEV_JWT_SECRET = 'inkwell-development-secret-not-for-production-use';
-const PLACEHOLDER_SECRETS = new Set([
-  'changeme',
-  'change-me',
-  'changethis',
-  'secret',
-  DEV_JWT_SECRET,
-]);
 
 const bool = z
   .enum(['true', 'false', '1', '0'])
@@ -47,6 +39,7 @@ const schema = z.object({
   CACHE_TTL_SECONDS: int(1, 86_400).default(300),
   SESSION_CACHE_TTL_SECONDS: int(1, 3_600).default(60),
   JWT_SECRET: z.string().optional(),
+  JWT_PREVIOUS_SECRETS: z.string().optional(),
   JWT_ISSUER: z.string().min(1).default('inkwell'),
   JWT_AUDIENCE: z.string().min(1).default('inkwell-api'),
   ACCESS_TOKEN_TTL_SECONDS: int(30, 86_400).default(900),
@@ -138,6 +131,8 @@ export type Config = Readonly<{
   };
   auth: {
     jwtSecret: string;
+    /** Retired secrets whose tokens still verify (key rotation). */
+    jwtPreviousSecrets: string[];
     issuer: string;
     audience: string;
     accessTokenTtlSeconds: number;
@@ -183,6 +178,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const jwtSecret = resolveJwtSecret(e.NODE_ENV, e.JWT_SECRET);
+  const jwtPreviousSecrets = (e.JWT_PREVIOUS_SECRETS ?? '').split(',').filter(Boolean);
+  if (e.NODE_ENV === 'production') {
+    const weak = jwtPreviousSecrets.map(weakSecret).filter(Boolean);
+    if (weak.length) throw new ConfigError([`JWT_PREVIOUS_SECRETS: one ${weak[0]}`]);
+  }
   const trustProxy = parseTrustProxy(e.TRUST_PROXY, e.NODE_ENV);
   if (typeof trustProxy === 'string') throw new ConfigError([`TRUST_PROXY: ${trustProxy}`]);
   if (e.NODE_ENV === 'production' && !e.SMTP_URL && !e.OUTBOX_IN_PRODUCTION) {
@@ -240,6 +240,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     auth: {
       jwtSecret,
+      jwtPreviousSecrets,
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
       accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
@@ -288,11 +289,11 @@ function metricsPlace(
 function resolveJwtSecret(env: Config['env'], secret: string | undefined): string {
   if (env !== 'production') return secret ?? DEV_JWT_SECRET;
   if (!secret) throw new ConfigError(['JWT_SECRET: required when NODE_ENV=production']);
-  if (PLACEHOLDER_SECRETS.has(secret.toLowerCase())) {
-    throw new ConfigError(['JWT_SECRET: is a placeholder; generate one (openssl rand -base64 48)']);
-  }
-  if (Buffer.byteLength(secret) < 32) {
-    throw new ConfigError(['JWT_SECRET: must be at least 32 bytes when NODE_ENV=production']);
+  const weak = weakSecret(secret);
+  if (weak) {
+    throw new ConfigError([
+      `JWT_SECRET: ${weak} when NODE_ENV=production; generate one (openssl rand -base64 48)`,
+    ]);
   }
   return secret;
 }

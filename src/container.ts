@@ -134,6 +134,7 @@ function wireModules(config: Config, platform: Platform) {
     cache,
     accessTokens: {
       secret: settings.jwtSecret,
+      previousSecrets: settings.jwtPreviousSecrets,
       issuer: settings.issuer,
       audience: settings.audience,
       ttlSeconds: settings.accessTokenTtlSeconds,

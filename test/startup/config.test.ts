@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from '../../src/config';
+
+const STRONG = randomBytes(48).toString('base64');
 
 const PRODUCTION = {
   NODE_ENV: 'production',
-  JWT_SECRET: 'x'.repeat(48),
+  JWT_SECRET: STRONG,
   SMTP_URL: 'smtp://mail:587',
 };
 
@@ -43,15 +46,18 @@ describe('loadConfig', () => {
     ['a placeholder', 'changeme'],
     ['the development default', 'inkwell-development-secret-not-for-production-use'],
     ['too short', 'short-secret'],
+    ['32 spaces', ' '.repeat(32)],
+    ['one letter 32 times', 'a'.repeat(32)],
+    ['the development secret plus a space', 'inkwell-development-secret-not-for-production-use '],
+    ['padded with whitespace', ` ${STRONG}`],
+    ['a few characters repeated', 'abcabcabcabcabcabcabcabcabcabcabcabcabcabc'],
   ])('when NODE_ENV=production and JWT_SECRET is %s, then startup is refused', (_label, secret) => {
     const env = { NODE_ENV: 'production', ...(secret ? { JWT_SECRET: secret } : {}) };
     expect(() => loadConfig(env)).toThrow(ConfigError);
   });
 
   it('when NODE_ENV=production and JWT_SECRET is strong, then it is accepted', () => {
-    const secret = 'x'.repeat(48);
-    const env = { NODE_ENV: 'production', JWT_SECRET: secret, SMTP_URL: 'smtp://mail:587' };
-    expect(loadConfig(env).auth.jwtSecret).toBe(secret);
+    expect(loadConfig(PRODUCTION).auth.jwtSecret).toBe(STRONG);
   });
 
   it.each([
@@ -82,5 +88,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig(withoutMail)).toThrow(/SMTP_URL/);
     const config = loadConfig({ ...withoutMail, OUTBOX_IN_PRODUCTION: 'true' });
     expect(config.mail.smtpUrl).toBeUndefined();
+  });
+
+  it('when NODE_ENV=production and a previous JWT secret is weak, then startup is refused', () => {
+    const previous = randomBytes(48).toString('base64');
+    expect(loadConfig({ ...PRODUCTION, JWT_PREVIOUS_SECRETS: previous }).auth).toMatchObject({
+      jwtPreviousSecrets: [previous],
+    });
+    const env = { ...PRODUCTION, JWT_PREVIOUS_SECRETS: `${previous},${'a'.repeat(40)}` };
+    expect(() => loadConfig(env)).toThrow(/JWT_PREVIOUS_SECRETS/);
   });
 });
