@@ -56,5 +56,5 @@ describe('files that hold secrets', () => {
     // Whatever the database created is reachable only through the owner-only directory.
     expect(modesUnder(dataDir).length).toBeGreaterThan(1);
     expect(modeOf(dataDir) & 0o077).toBe(0);
-  }, 60_000);
+  }, 180_000);
 });
