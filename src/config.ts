@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { DEV_JWT_SECRET, weakSecret } from './config-secrets';
+import { defaultPublicBaseUrl, withEnvFile } from './config-env-file';
 import { parseTrustProxy, type TrustProxy } from './config-trust-proxy';
 
 const bool = z
@@ -60,7 +61,7 @@ const schema = z.object({
   PASSWORD_RESET_WINDOW_SECONDS: int(1, 86_400).default(900),
   PASSWORD_RESET_TOKEN_TTL_SECONDS: int(60, 86_400).default(1800),
   EMAIL_VERIFICATION_TOKEN_TTL_SECONDS: int(60, 30 * 86_400).default(2 * 86_400),
-  PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
+  PUBLIC_BASE_URL: z.url().optional(),
   SMTP_URL: optionalUrl(['smtp', 'smtps']),
   MAIL_FROM: z.string().min(3).default('Inkwell <no-reply@inkwell.localhost>'),
   OUTBOX_DIR: z.string().min(1).default('./data/outbox'),
@@ -167,8 +168,13 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses and validates the environment once; nothing else reads process.env. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/**
+ * Parses and validates the environment once; nothing else reads process.env. By default that is
+ * the process's environment over the variables of `.env`, when the working directory has one.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = withEnvFile(process.env),
+): Config {
   const blankless = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
   const parsed = schema.safeParse(blankless);
   if (!parsed.success) {
@@ -227,7 +233,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         }
       : { kind: 'memory' as const, keyPrefix: e.CACHE_KEY_PREFIX, ttlSeconds: e.CACHE_TTL_SECONDS },
     sessionCacheTtlSeconds: e.SESSION_CACHE_TTL_SECONDS,
-    publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? defaultPublicBaseUrl(e.HOST, e.PORT)).replace(/\/+$/, ''),
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, outboxDir: e.OUTBOX_DIR },
     jobs: {
       workerInProcess: e.WORKER_IN_PROCESS,

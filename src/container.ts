@@ -21,6 +21,7 @@ import { JobRuntime } from './platform/jobs/job-runtime';
 import { createLogger, type Logger } from './platform/logger';
 import { createMailer, type Mailer } from './platform/mailer';
 import { createMetrics, type Metrics } from './platform/metrics';
+import { safeUrl } from './platform/safe-url';
 import type { Services } from './services';
 
 export interface Container {
@@ -55,9 +56,12 @@ export async function createContainer(
       const applied = await migrateLatest(database.knex);
       if (applied.length > 0) logger.info({ applied }, 'database migrated');
     }
-    redis = config.cache.kind === 'redis' ? createRedis(config.cache, logger) : undefined;
-    if (redis && !(await redisReady(redis, REDIS_STARTUP_WAIT_MS))) {
-      logger.warn('redis unreachable at startup; serving from the database until it is back');
+    if (config.cache.kind === 'redis') {
+      redis = createRedis(config.cache, logger);
+      if (!(await redisReady(redis, REDIS_STARTUP_WAIT_MS))) {
+        const where = `REDIS_URL=${safeUrl(config.cache.url)}`;
+        logger.warn(`cannot reach Redis at ${where}; serving from the database until it is back`);
+      }
     }
     const cache: Cache = redis
       ? new RedisCache(redis, logger)

@@ -8,12 +8,19 @@ import { metricsRouter } from './http/metrics-route';
 import { sendProblem } from './http/problem-details';
 import { createLogger, type Logger } from './platform/logger';
 import type { Metrics } from './platform/metrics';
+import { assertPortFree } from './platform/port-check';
 import { exitOnStartupFailure, onShutdown } from './platform/process-lifecycle';
 
 /** API process: config → container → HTTP (and the job worker, unless WORKER_IN_PROCESS=false). */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  await assertPortFree(config.http.host, config.http.port);
+  const where =
+    config.database.kind === 'embedded'
+      ? `the embedded database in ${config.database.dataDir}`
+      : 'PostgreSQL (DATABASE_URL)';
+  logger.info(`starting: opening ${where}, applying migrations, building the API`);
   const container = await createContainer(config, logger);
   const app = await buildApp(container);
   if (config.jobs.workerInProcess) await container.startWorker();
@@ -43,6 +50,7 @@ async function main(): Promise<void> {
           : metrics.where === 'api'
             ? `/metrics${metrics.token ? ' (token)' : ''}`
             : 'off (set METRICS_PORT or METRICS_TOKEN)',
+      startedInSeconds: Number(process.uptime().toFixed(1)),
     },
     'inkwell is listening',
   );

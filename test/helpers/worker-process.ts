@@ -1,33 +1,27 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import lockfile from 'proper-lockfile';
 
 const ROOT = path.join(__dirname, '../..');
-const STAMP = path.join(tmpdir(), 'inkwell-test-build.json');
 
 /**
- * `npm run build`, once per jest run: the files that spawn workers share one build, made under a
- * lock, so that no worker starts from a dist/ that another file is rewriting.
+ * The incremental build (`node scripts/build.mjs`) before the files that spawn workers start them:
+ * made under a lock of this checkout, so that no worker starts from a dist/ being rewritten.
  */
 export async function buildOnce(): Promise<void> {
-  const run = `${ROOT}:${process.ppid}`;
   const release = await lockfile.lock(ROOT, {
-    lockfilePath: path.join(tmpdir(), 'inkwell-test-build.lock'),
+    lockfilePath: path.join(ROOT, 'dist.lock'),
     retries: { retries: 240, minTimeout: 250, maxTimeout: 500 },
     stale: 120_000,
   });
   try {
-    if (existsSync(STAMP) && readFileSync(STAMP, 'utf8') === run) return;
-    try {
-      await promisify(execFile)('npm', ['run', 'build', '--silent'], { cwd: ROOT });
-    } catch (error) {
-      const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-      throw new Error(`npm run build failed:\n${stdout}${stderr}`, { cause: error });
-    }
-    writeFileSync(STAMP, run);
+    await promisify(execFile)(process.execPath, ['scripts/build.mjs'], { cwd: ROOT });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`the build failed:\n${stdout}${stderr}`, { cause: error });
   } finally {
     await release();
   }

@@ -1,6 +1,7 @@
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import type { Config } from '../../config';
+import { connectionFailure, safeUrl } from '../safe-url';
 import { startEmbeddedPostgres } from './embedded-postgres';
 
 export interface Database {
@@ -19,7 +20,9 @@ export async function createDatabase(config: Config['database']): Promise<Databa
       connection: { connectionString: config.url, application_name: 'inkwell' },
       pool: { min: 0, max: config.poolMax },
       acquireConnectionTimeout: 10_000,
+      log: { warn: quietAcquireErrors },
     });
+    await assertReachable(db, config.url);
     return { knex: db, kind: 'postgres', close: () => db.destroy() };
   }
   const embedded = await startEmbeddedPostgres(config.dataDir, config.snapshot);
@@ -44,4 +47,22 @@ export async function createDatabase(config: Config['database']): Promise<Databa
       await embedded.stop();
     },
   };
+}
+
+/** One sentence naming the variable and the address, instead of a driver's stack trace. */
+async function assertReachable(db: Knex, url: string): Promise<void> {
+  try {
+    await db.raw('select 1');
+  } catch (error) {
+    await db.destroy();
+    throw new Error(
+      `cannot reach PostgreSQL at DATABASE_URL=${safeUrl(url)} (${connectionFailure(error)})`,
+      { cause: error },
+    );
+  }
+}
+
+/** A failed connection reaches the caller as an error already; knex would also print its stack. */
+function quietAcquireErrors(message: unknown): void {
+  if (!String(message).startsWith('Acquire connection error')) console.warn(message);
 }
