@@ -14,7 +14,9 @@ import { exitOnStartupFailure, onShutdown } from './platform/process-lifecycle';
 /** API process: config → container → HTTP (and the job worker, unless WORKER_IN_PROCESS=false). */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, {
+    pretty: config.env === 'development' && process.stdout.isTTY,
+  });
   await assertPortFree(config.http.host, config.http.port);
   const where =
     config.database.kind === 'embedded'

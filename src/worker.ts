@@ -6,7 +6,9 @@ import { exitOnStartupFailure, onShutdown } from './platform/process-lifecycle';
 /** Jobs-only process: `npm run worker`. SIGTERM lets running jobs finish before it exits. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, {
+    pretty: config.env === 'development' && process.stdout.isTTY,
+  });
   const container = await createContainer(config, logger);
   await container.startWorker();
   logger.info({ database: config.database.kind, pid: process.pid }, 'inkwell worker is running');

@@ -57,6 +57,19 @@ export function personalize(result: ApiResult, path: string, requestId: string):
   return { ...result, body: { ...(result.body as object), instance: path, request_id: requestId } };
 }
 
+/**
+ * The contract has one not-found example for every path ("There is no user 42."); on a path with
+ * an id, the mock says what the server would: `GET /posts/7` → "There is no post 7."
+ */
+export function aboutThisResource(result: ApiResult, params: Record<string, unknown>): ApiResult {
+  const [name, id] = Object.entries(params).find(([key]) => key.endsWith('_id')) ?? [];
+  if (result.status !== 404 || !name || !result.headers?.['Content-Type']?.includes('problem')) {
+    return result;
+  }
+  const detail = `There is no ${name.slice(0, -'_id'.length)} ${String(id)}.`;
+  return { ...result, body: { ...(result.body as object), detail } };
+}
+
 function exampleOf(header: OpenAPIV3.HeaderObject): unknown {
   const schema = (header.schema ?? {}) as OpenAPIV3.SchemaObject;
   return header.example ?? schema.example ?? schema.default;

@@ -12,7 +12,7 @@ import type { Authenticate } from '../http/security/bearer-auth';
 import { AppError } from '../platform/app-error';
 import { loadContract } from '../platform/contract';
 import { createLogger, type Logger } from '../platform/logger';
-import { mockResponse, parsePrefer, personalize } from './mock-response';
+import { aboutThisResource, mockResponse, parsePrefer, personalize } from './mock-response';
 
 export interface MockServerOptions {
   logger?: Logger;
@@ -45,8 +45,11 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       .getOperations()
       .map(({ operationId = '' }) => [
         operationId,
-        async (request: { headers: Request['headers'] }) =>
-          mockResponse(mocker, operationId, parsePrefer(request.headers.prefer)),
+        async (request: { headers: Request['headers']; params: Record<string, unknown> }) =>
+          aboutThisResource(
+            mockResponse(mocker, operationId, parsePrefer(request.headers.prefer)),
+            request.params,
+          ),
       ]),
   ) as unknown as HandlerMap;
   // The handlers above use no service: the mock has none.

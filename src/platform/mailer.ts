@@ -18,7 +18,11 @@ export interface Mailer {
   close(): void;
 }
 
-/** nodemailer over SMTP; with no SMTP_URL, messages are written to OUTBOX_DIR as .eml files. */
+/**
+ * nodemailer over SMTP; with no SMTP_URL, messages are written to OUTBOX_DIR as .eml files, each
+ * with a .txt beside it: the body as written, to copy a link or a command from (the .eml body is
+ * quoted-printable, which breaks long lines with `=`).
+ */
 export function createMailer(config: Config['mail']): Mailer {
   if (config.smtpUrl) {
     const url = new URL(config.smtpUrl);
@@ -55,8 +59,11 @@ export function createMailer(config: Config['mail']): Mailer {
       // Mails hold tokens that take over accounts: owner-only, whatever the umask.
       mkdirSync(config.outboxDir, { recursive: true, mode: 0o700 });
       chmodSync(config.outboxDir, 0o700);
-      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.messageId.replace(/[^\w.-]/g, '_')}.eml`;
-      writeFileSync(path.join(config.outboxDir, name), info.message as Buffer, { mode: 0o600 });
+      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.messageId.replace(/[^\w.-]/g, '_')}`;
+      const write = (file: string, content: string | Buffer) =>
+        writeFileSync(path.join(config.outboxDir, file), content, { mode: 0o600 });
+      write(`${name}.eml`, info.message as Buffer);
+      write(`${name}.txt`, `To: ${mail.to}\nSubject: ${mail.subject}\n\n${mail.text}`);
     },
     close: () => transport.close(),
   };

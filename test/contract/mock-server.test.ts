@@ -68,6 +68,14 @@ describe('npm run mock', () => {
     expect(res.headers['preference-applied']).toBeUndefined();
   });
 
+  it('when a missing post or job is asked for with Prefer: code=404, then the problem names that resource', async () => {
+    const post = await http.get('/api/v1/posts/7').set(BEARER).set('Prefer', 'code=404');
+    expectProblem(post, 404, 'not-found');
+    expect(post.body.detail).toBe('There is no post 7.');
+    const job = await http.get('/api/v1/jobs/12').set(BEARER).set('Prefer', 'code=404');
+    expect(job.body.detail).toBe('There is no job 12.');
+  });
+
   it("when the examples are served, then they are the contract's own", async () => {
     const res = await http.post('/api/v1/users').send({
       email: 'grace@example.com',
