@@ -1,5 +1,4 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { pinoHttp } from 'pino-http';
 import type { Container } from './container';
 import { createApi, type ApiResult } from './http/create-api';
 import { docsRouter } from './http/docs';
@@ -9,7 +8,7 @@ import { metricsRouter } from './http/metrics-route';
 import { securityHeaders } from './http/security-headers';
 import { operationHandlers } from './http/operation-handlers';
 import { sendProblem } from './http/problem-details';
-import { assignRequestId } from './http/request-id';
+import { observeRequests } from './http/request-observer';
 import { createBearerAuth } from './http/security/bearer-auth';
 import { loadContract } from './platform/contract';
 
@@ -20,7 +19,7 @@ export async function buildApp(container: Container): Promise<express.Express> {
   const api = await createApi(contract, operationHandlers, {
     services,
     logger,
-    authenticate: createBearerAuth((token) => services.sessions.authenticate(token)),
+    authenticate: createBearerAuth((token) => services.sessions.check(token)),
   });
 
   const inFlight = new InFlight();
@@ -31,27 +30,8 @@ export async function buildApp(container: Container): Promise<express.Express> {
   app.set('trust proxy', config.http.trustProxy);
   app.set('query parser', 'simple');
   app.use(securityHeaders());
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => assignRequestId(req, res),
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-    }),
-  );
+  app.use(observeRequests(logger, container.metrics));
   app.use(bodyParsers(api, config.http.bodyLimitBytes));
-
-  app.use((req, res, next) => {
-    const started = process.hrtime.bigint();
-    res.once('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const operation = (res.locals.operationId as string | undefined) ?? 'none';
-      container.metrics.observeRequest(
-        { operation, method: req.method, status: res.statusCode },
-        seconds,
-      );
-    });
-    next();
-  });
   if (config.metrics.where === 'api') {
     app.use(metricsRouter(container.metrics, config.metrics.token));
   }

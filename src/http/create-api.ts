@@ -7,6 +7,7 @@ import type { Principal } from '../kernel/principal';
 import { AppError } from '../platform/app-error';
 import type { Logger } from '../platform/logger';
 import type { HandlerContext, HandlerMap, OperationId, OperationRequest } from './handler-types';
+import { compileRouter } from './compiled-router';
 import type { Authenticate } from './security/bearer-auth';
 import { assertNoNulCharacters, toValidationError } from './validation-issues';
 
@@ -29,6 +30,8 @@ export interface ApiDeps {
  * authenticates each request once.
  */
 const ACCESS_TOKEN_SCHEME = 'bearerAuth';
+/** Reads may start while the session check is in flight; their answer waits for it. */
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
 /**
  * openapi-backend routes, authenticates and validates every request against the contract. Strict
@@ -50,6 +53,10 @@ export async function createApi(
       return ajv;
     },
   });
+
+  // The revocation check of a read still in flight, awaited before anything is answered.
+  const sessionChecks = new WeakMap<Request, Promise<Principal>>();
+  const sessionConfirmed = (req: Request) => sessionChecks.get(req);
 
   api.register({
     notFound: (c: Context) => {
@@ -76,33 +83,43 @@ export async function createApi(
         ? result.error
         : new AppError('unauthorized', 'Authentication is required.');
     },
-    validationFail: (c: Context) => {
+    validationFail: async (c: Context, req: Request) => {
+      await sessionConfirmed(req);
       throw toValidationError(c.validation.errors ?? []);
     },
     notImplemented: (c: Context) => {
       throw new Error(`No handler for ${c.operation.operationId}`);
     },
   });
-  api.registerSecurityHandler(ACCESS_TOKEN_SCHEME, (_c: Context, req: Request) =>
-    deps.authenticate(req.headers.authorization),
-  );
+  api.registerSecurityHandler(ACCESS_TOKEN_SCHEME, (_c: Context, req: Request) => {
+    const { principal, live } = deps.authenticate(req.headers.authorization);
+    // A write runs only once its session is known to be live. A read runs at once on the verified
+    // token, so its cache read shares a Redis round trip with the session check.
+    if (!SAFE_METHODS.has(req.method)) return live;
+    sessionChecks.set(req, live);
+    return principal;
+  });
   for (const [operationId, handler] of Object.entries(handlers)) {
     api.register(
       operationId,
-      adapt(operationId as OperationId, handler as HandlerMap[OperationId], deps),
+      adapt(operationId as OperationId, handler as HandlerMap[OperationId], deps, sessionConfirmed),
     );
   }
   await api.init();
   assertEveryOperationHandled(api.router.getOperations(), handlers);
   assertAccessTokenAccepted(api.router.getOperations());
 
-  // The router re-derives its operation list on every call; the contract is fixed, so derive it once.
-  const operations = api.router.getOperations();
-  api.router.getOperations = () => operations;
+  compileRouter(api);
   return api;
 }
 
-function adapt(operationId: OperationId, handler: HandlerMap[OperationId], deps: ApiDeps) {
+function adapt(
+  operationId: OperationId,
+  handler: HandlerMap[OperationId],
+  deps: ApiDeps,
+  sessionConfirmed: (req: Request) => Promise<Principal> | undefined,
+) {
+  const run = handler as (r: unknown, ctx: HandlerContext) => Promise<ApiResult>;
   return async (c: Context, req: Request, res: Response): Promise<ApiResult> => {
     const request = {
       // c.request.params is re-parsed from the path as strings; the validator's copy is coerced.
@@ -111,8 +128,6 @@ function adapt(operationId: OperationId, handler: HandlerMap[OperationId], deps:
       headers: req.headers,
       body: c.request.requestBody,
     } as unknown as OperationRequest<typeof operationId>;
-    assertNoNulCharacters('body', request.body);
-    assertNoNulCharacters('query', request.query);
     const context: HandlerContext = {
       services: deps.services,
       principal: principalFrom(c),
@@ -120,10 +135,20 @@ function adapt(operationId: OperationId, handler: HandlerMap[OperationId], deps:
       clientAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown',
       logger: deps.logger,
     };
-    return (await (handler as (r: typeof request, ctx: HandlerContext) => Promise<ApiResult>)(
-      request,
-      context,
-    )) as ApiResult;
+    const live = sessionConfirmed(req);
+    if (!live) {
+      assertNoNulCharacters('body', request.body);
+      assertNoNulCharacters('query', request.query);
+      return run(request, context);
+    }
+    const answer = Promise.resolve().then(() => {
+      assertNoNulCharacters('query', request.query);
+      return run(request, context);
+    });
+    answer.catch(() => undefined);
+    // Nothing is answered, not even an error, before the session is known to be live.
+    await live;
+    return answer;
   };
 }
 

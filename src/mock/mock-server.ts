@@ -20,14 +20,15 @@ export interface MockServerOptions {
 }
 
 /** Any `Authorization: Bearer <something>` passes: the mock checks that a token is sent, not whose. */
-const acceptAnyBearer: Authenticate = async (authorization) => {
+const acceptAnyBearer: Authenticate = (authorization) => {
   if (!/^Bearer \S+/i.test(authorization ?? '')) {
     throw new AppError(
       'unauthorized',
       'Send an access token as "Authorization: Bearer <token>" (the mock accepts any).',
     );
   }
-  return { userId: 42, sessionId: '00000000-0000-4000-8000-000000000000' };
+  const principal = { userId: 42, sessionId: '00000000-0000-4000-8000-000000000000' };
+  return { principal, live: Promise.resolve(principal) };
 };
 
 /**

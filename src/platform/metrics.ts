@@ -3,10 +3,7 @@ import type { Cache } from './cache/cache';
 
 export interface Metrics {
   registry: Registry;
-  observeRequest(
-    labels: { operation: string; method: string; status: number },
-    seconds: number,
-  ): void;
+  observeRequest(operation: string, method: string, status: number, seconds: number): void;
 }
 
 /** Prometheus metrics: process defaults, request latency per operation, cache effectiveness. */
@@ -45,9 +42,18 @@ export function createMetrics(cache: Cache): Metrics {
     'Cache operations that failed (served from the database)',
     () => cache.stats().errors,
   );
+  // One labelled child per operation, method and status, resolved once instead of per request.
+  const children = new Map<string, Histogram.Internal<string>>();
   return {
     registry,
-    observeRequest: (labels, seconds) =>
-      requests.observe({ ...labels, status: String(labels.status) }, seconds),
+    observeRequest: (operation, method, status, seconds) => {
+      const key = `${operation} ${method} ${status}`;
+      let child = children.get(key);
+      if (!child) {
+        child = requests.labels(operation, method, String(status));
+        children.set(key, child);
+      }
+      child.observe(seconds);
+    },
   };
 }

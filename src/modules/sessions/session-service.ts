@@ -68,12 +68,21 @@ export class SessionService {
     return { accessToken: access.token, refreshToken, expiresIn: access.expiresIn };
   }
 
-  /** The caller an access token names, while its session is live; throws invalidAccessToken. */
-  async authenticate(accessToken: string): Promise<Principal> {
+  /**
+   * Verifies an access token at once (throws invalidAccessToken) and starts the check that its
+   * session is live. A read may start on `principal` while `live` runs, so that its own cache read
+   * shares the round trip; nothing may be answered before `live` resolves (it rejects with
+   * invalidAccessToken when the session has ended).
+   */
+  check(accessToken: string): { principal: Principal; live: Promise<Principal> } {
     const claims = this.tokens.verify(accessToken);
-    const principal = await this.resolve(claims.sessionId, claims.userId);
-    if (!principal) throw invalidAccessToken('The session has ended.');
-    return principal;
+    const live = this.resolve(claims.sessionId, claims.userId).then((principal) => {
+      if (!principal) throw invalidAccessToken('The session has ended.');
+      return principal;
+    });
+    // Awaited by whoever answers; a request that fails earlier must not leave it unhandled.
+    live.catch(() => undefined);
+    return { principal: { userId: claims.userId, sessionId: claims.sessionId }, live };
   }
 
   /** The principal of a verified access token, or undefined when its session has ended. */

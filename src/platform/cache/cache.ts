@@ -4,6 +4,13 @@ export interface CacheStats {
   errors: number;
 }
 
+export interface VersionedRead {
+  versionKey: string;
+  dataPrefix: string;
+  freshVersion: string;
+  versionTtlSeconds: number;
+}
+
 /**
  * A best-effort key-value cache. Reads and writes never throw: a failing backend degrades to a miss
  * (logged), because the cache is an optimisation, never the source of truth.
@@ -15,6 +22,12 @@ export interface Cache {
   /** Sets the key only when it is absent (SET NX); false when it existed or the backend failed. */
   add(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   del(...keys: string[]): Promise<void>;
+  /**
+   * Reads a versioned entry in one round trip: the version token stored at `versionKey` (set to
+   * `freshVersion` when absent) and the data stored at `dataPrefix + version`. Null when the
+   * backend failed (the caller reads through).
+   */
+  readVersioned(read: VersionedRead): Promise<{ version: string; data: string | null } | null>;
   /** Throws when the backend cannot be reached; used by the readiness probe. */
   ping(): Promise<void>;
   stats(): CacheStats;

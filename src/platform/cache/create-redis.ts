@@ -9,7 +9,9 @@ export interface RedisOptions {
 
 /**
  * Fails fast instead of queueing: with the offline queue off and one attempt per command, a Redis
- * outage turns into immediate cache misses rather than requests that hang.
+ * outage turns into immediate cache misses rather than requests that hang. Auto-pipelining sends
+ * every command issued in one event-loop turn in one socket write: the session check and the cache
+ * read of a request (and those of concurrent requests) share a round trip.
  */
 export function createRedis(options: RedisOptions, logger: Logger): Redis {
   const redis = new Redis(options.url, {
@@ -18,6 +20,7 @@ export function createRedis(options: RedisOptions, logger: Logger): Redis {
     connectTimeout: 2_000,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
+    enableAutoPipelining: true,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });
   let lastLoggedAt = 0;

@@ -10,8 +10,8 @@ export interface EntityCacheOptions<T> {
 }
 
 /**
- * Cache-aside with versioned keys. A reader takes the entity's current version token, then reads
- * `…:<version>`; a writer changes the database, then replaces the version token. A reader that
+ * Cache-aside with versioned keys. A reader takes the entity's current version token and reads
+ * `…:<version>` (one atomic round trip); a writer changes the database, then replaces the version token. A reader that
  * loaded old rows before the write can only store them under the old version, which no one reads
  * again, so an acknowledged write is never followed by a stale read, in this process or another.
  * No SCAN or KEYS: invalidation is one SET. Concurrent misses for one key share one load.
@@ -25,13 +25,18 @@ export class EntityCache<T extends object> {
   ) {}
 
   async get(id: number | string, load: () => Promise<T | undefined>): Promise<T | undefined> {
-    const version = await this.currentVersion(id);
+    const prefix = this.prefix(id);
+    const read = await this.cache.readVersioned({
+      versionKey: `${prefix}:version`,
+      dataPrefix: `${prefix}:`,
+      freshVersion: newVersion(),
+      versionTtlSeconds: this.versionTtl(),
+    });
     // Cache unreachable: read through. (No sharing here: a load started before a write must not
     // answer a request that arrives after it.)
-    if (version === null) return load();
-    const dataKey = `${this.prefix(id)}:${version}`;
-    const cached = await this.cache.get(dataKey);
-    if (cached !== null) return this.decode(cached);
+    if (read === null) return load();
+    if (read.data !== null) return this.decode(read.data);
+    const dataKey = `${prefix}:${read.version}`;
     return this.singleFlight(dataKey, async () => {
       const entity = await load();
       if (entity) await this.cache.set(dataKey, JSON.stringify(entity), this.options.ttlSeconds);
@@ -42,16 +47,6 @@ export class EntityCache<T extends object> {
   /** Call after the database write is committed. */
   async invalidate(id: number | string): Promise<void> {
     await this.cache.set(this.versionKey(id), newVersion(), this.versionTtl());
-  }
-
-  private async currentVersion(id: number | string): Promise<string | null> {
-    const key = this.versionKey(id);
-    const version = await this.cache.get(key);
-    if (version !== null) return version;
-    const fresh = newVersion();
-    if (await this.cache.add(key, fresh, this.versionTtl())) return fresh;
-    // Someone else set it first, or the cache is down (then read through to the database).
-    return this.cache.get(key);
   }
 
   private singleFlight(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
@@ -83,4 +78,7 @@ export class EntityCache<T extends object> {
   }
 }
 
-const newVersion = () => randomBytes(9).toString('base64url');
+// Unique across processes (a random per-process part) without a random draw per read.
+const PROCESS_PART = randomBytes(6).toString('base64url');
+let counter = 0;
+const newVersion = () => `${PROCESS_PART}${(counter++).toString(36)}`;

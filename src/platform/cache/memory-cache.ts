@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Cache, CacheStats } from './cache';
+import type { Cache, CacheStats, VersionedRead } from './cache';
 
 /** In-process cache for the embedded default, where one process owns the data directory. */
 export class MemoryCache implements Cache {
@@ -36,6 +36,18 @@ export class MemoryCache implements Cache {
 
   async del(...keys: string[]): Promise<void> {
     for (const key of keys) this.store.delete(this.keyPrefix + key);
+  }
+
+  async readVersioned(
+    read: VersionedRead,
+  ): Promise<{ version: string; data: string | null } | null> {
+    const version = this.store.get(this.keyPrefix + read.versionKey);
+    if (version === undefined) {
+      await this.set(read.versionKey, read.freshVersion, read.versionTtlSeconds);
+      this.counters.misses++;
+      return { version: read.freshVersion, data: null };
+    }
+    return { version, data: await this.get(read.dataPrefix + version) };
   }
 
   async ping(): Promise<void> {}

@@ -1,0 +1,35 @@
+import type { RequestHandler } from 'express';
+import type { Logger } from '../platform/logger';
+import type { Metrics } from '../platform/metrics';
+import { assignRequestId } from './request-id';
+
+/**
+ * Request id, latency metric and access line, with one listener per request. No per-request child
+ * logger and no serialised request: the access line is a flat record, built only when `info` is on
+ * (5xx details are logged where the error is turned into a response).
+ */
+export function observeRequests(logger: Logger, metrics: Metrics): RequestHandler {
+  const accessLines = logger.isLevelEnabled('info');
+  return (req, res, next) => {
+    const started = performance.now();
+    const requestId = assignRequestId(req, res);
+    res.once('finish', () => {
+      const ms = performance.now() - started;
+      const status = res.statusCode;
+      const operation = (res.locals.operationId as string | undefined) ?? 'none';
+      metrics.observeRequest(operation, req.method, status, ms / 1000);
+      if (status >= 500) {
+        logger.error(
+          { requestId, method: req.method, url: req.originalUrl, status, ms },
+          'request failed',
+        );
+      } else if (accessLines) {
+        logger.info(
+          { requestId, method: req.method, url: req.originalUrl, status, ms },
+          'request completed',
+        );
+      }
+    });
+    next();
+  };
+}
