@@ -24,6 +24,7 @@ const schema = z.object({
   PORT: int(0, 65535).default(3000),
   TRUST_PROXY: z.string().default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WEB_CONCURRENCY: int(1, 256).optional(),
   BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
   HTTP_HEADERS_TIMEOUT_MS: int(100, 120_000).default(10_000),
   HTTP_REQUEST_TIMEOUT_MS: int(100, 600_000).default(30_000),
@@ -38,6 +39,7 @@ const schema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: int(10, 10_000).default(250),
   CACHE_KEY_PREFIX: z.string().max(64).default('inkwell:'),
   CACHE_TTL_SECONDS: int(1, 86_400).default(300),
+  ENTITY_CACHE_ENABLED: bool.default(true),
   SESSION_CACHE_TTL_SECONDS: int(1, 3_600).default(60),
   JWT_SECRET: z.string().optional(),
   JWT_PREVIOUS_SECRETS: z.string().optional(),
@@ -90,6 +92,8 @@ export type Config = Readonly<{
     keepAliveTimeoutMs: number;
     maxConnections: number;
   };
+  /** API processes: 1, or more in cluster mode (a primary that forks and supervises them). */
+  processes: number;
   logLevel: string;
   shutdownTimeoutMs: number;
   /**
@@ -116,8 +120,9 @@ export type Config = Readonly<{
         commandTimeoutMs: number;
         keyPrefix: string;
         ttlSeconds: number;
+        entities: boolean;
       }
-    | { kind: 'memory'; keyPrefix: string; ttlSeconds: number };
+    | { kind: 'memory'; keyPrefix: string; ttlSeconds: number; entities: boolean };
   sessionCacheTtlSeconds: number;
   publicBaseUrl: string;
   mail: { smtpUrl: string | undefined; from: string; outboxDir: string };
@@ -212,6 +217,7 @@ export function loadConfig(
       keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       maxConnections: e.HTTP_MAX_CONNECTIONS,
     },
+    processes: resolveProcesses(e),
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     metrics: metricsPlace(e.NODE_ENV, e.METRICS_PORT, e.METRICS_HOST, e.METRICS_TOKEN),
@@ -230,8 +236,14 @@ export function loadConfig(
           commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
           keyPrefix: e.CACHE_KEY_PREFIX,
           ttlSeconds: e.CACHE_TTL_SECONDS,
+          entities: e.ENTITY_CACHE_ENABLED,
         }
-      : { kind: 'memory' as const, keyPrefix: e.CACHE_KEY_PREFIX, ttlSeconds: e.CACHE_TTL_SECONDS },
+      : {
+          kind: 'memory' as const,
+          keyPrefix: e.CACHE_KEY_PREFIX,
+          ttlSeconds: e.CACHE_TTL_SECONDS,
+          entities: e.ENTITY_CACHE_ENABLED,
+        },
     sessionCacheTtlSeconds: e.SESSION_CACHE_TTL_SECONDS,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? defaultPublicBaseUrl(e.HOST, e.PORT)).replace(/\/+$/, ''),
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, outboxDir: e.OUTBOX_DIR },
@@ -290,6 +302,24 @@ function metricsPlace(
   if (port !== undefined) return { where: 'own-port', host, port, token };
   if (token !== undefined || env !== 'production') return { where: 'api', token };
   return { where: 'nowhere' };
+}
+
+/**
+ * One API process per core in production on PostgreSQL and Redis; one otherwise. Several processes
+ * need both: the embedded database belongs to one process, and an in-process cache would let each
+ * process serve what another one has just changed.
+ */
+function resolveProcesses(e: z.infer<typeof schema>): number {
+  const shared = Boolean(e.DATABASE_URL && e.REDIS_URL);
+  if (e.WEB_CONCURRENCY === undefined) {
+    return e.NODE_ENV === 'production' && shared ? availableParallelism() : 1;
+  }
+  if (e.WEB_CONCURRENCY > 1 && !shared) {
+    throw new ConfigError([
+      'WEB_CONCURRENCY: more than one API process needs DATABASE_URL and REDIS_URL (the embedded database and the in-process cache belong to one process)',
+    ]);
+  }
+  return e.WEB_CONCURRENCY;
 }
 
 function resolveJwtSecret(env: Config['env'], secret: string | undefined): string {

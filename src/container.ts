@@ -13,6 +13,7 @@ import { AttemptLimiter } from './platform/attempt-limiter';
 import type { Cache } from './platform/cache/cache';
 import { createRedis, redisReady } from './platform/cache/create-redis';
 import { MemoryCache } from './platform/cache/memory-cache';
+import { ReadThroughCache } from './platform/cache/read-through-cache';
 import { RedisCache } from './platform/cache/redis-cache';
 import { createDatabase, type Database } from './platform/database/create-database';
 import { migrateLatest } from './platform/database/migrate';
@@ -133,6 +134,7 @@ function wireModules(config: Config, platform: Platform) {
       logger,
       redis,
     );
+  const entityCache = config.cache.entities ? cache : new ReadThroughCache(cache);
   const { accessTokens, sessions } = createSessionsModule({
     knex,
     cache,
@@ -149,13 +151,13 @@ function wireModules(config: Config, platform: Platform) {
   });
   const { posts } = createPostsModule({
     knex,
-    cache,
+    cache: entityCache,
     cacheTtlSeconds,
     roleOf: (userId) => users.roleOf(userId),
   });
   const { users, credentials, hasher } = createUsersModule({
     knex,
-    cache,
+    cache: entityCache,
     cacheTtlSeconds,
     bcryptCost: settings.bcryptCost,
     bcryptGate: {

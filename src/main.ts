@@ -1,8 +1,10 @@
+import cluster from 'node:cluster';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { buildApp } from './app';
 import { loadConfig } from './config';
 import { createContainer } from './container';
 import type { InFlight } from './http/in-flight';
+import { runPrimary } from './platform/cluster/primary';
 import { listen } from './http/listen';
 import { metricsRouter } from './http/metrics-route';
 import { sendProblem } from './http/problem-details';
@@ -11,13 +13,22 @@ import type { Metrics } from './platform/metrics';
 import { assertPortFree } from './platform/port-check';
 import { exitOnStartupFailure, onShutdown } from './platform/process-lifecycle';
 
-/** API process: config → container → HTTP (and the job worker, unless WORKER_IN_PROCESS=false). */
+/**
+ * API process: config → container → HTTP (and the job worker, unless WORKER_IN_PROCESS=false). With
+ * WEB_CONCURRENCY above 1, this process becomes the primary that runs that many of them.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, {
     pretty: config.env === 'development' && process.stdout.isTTY,
   });
-  await assertPortFree(config.http.host, config.http.port);
+  // Workers of cluster mode share the primary's port: the primary checks it, before forking.
+  if (cluster.isPrimary) await assertPortFree(config.http.host, config.http.port);
+  if (config.processes > 1 && cluster.isPrimary) {
+    const drainTimeoutMs = config.shutdownTimeoutMs * 2 + 10_000;
+    runPrimary({ processes: config.processes, drainTimeoutMs }, logger);
+    return;
+  }
   const where =
     config.database.kind === 'embedded'
       ? `the embedded database in ${config.database.dataDir}`

@@ -19,7 +19,7 @@ export function metricsRouter(metrics: Metrics, token: string | undefined): Rout
       );
       return;
     }
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    res.type(metrics.registry.contentType).send(await metrics.render());
   });
   return router;
 }

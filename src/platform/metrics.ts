@@ -1,8 +1,11 @@
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { Cache } from './cache/cache';
+import { metricsRenderer } from './cluster/cluster-metrics';
 
 export interface Metrics {
   registry: Registry;
+  /** The exposition /metrics serves: this process's, or in cluster mode all processes'. */
+  render(): Promise<string>;
   observeRequest(operation: string, method: string, status: number, seconds: number): void;
 }
 
@@ -46,6 +49,7 @@ export function createMetrics(cache: Cache): Metrics {
   const children = new Map<string, Histogram.Internal<string>>();
   return {
     registry,
+    render: metricsRenderer(registry),
     observeRequest: (operation, method, status, seconds) => {
       const key = `${operation} ${method} ${status}`;
       let child = children.get(key);

@@ -52,7 +52,16 @@ const spawned = new Set<WorkerProcess>();
  * unless overridden. Stop it with kill(); killWorkers() in afterAll ends any still running.
  */
 export function spawnWorker(env: Record<string, string>, nodeOptions: string[] = []) {
-  const child = spawn(process.execPath, [...nodeOptions, 'dist/src/worker.js'], {
+  return spawnBuilt('dist/src/worker.js', env, nodeOptions);
+}
+
+/** A built entry point (`dist/src/…`) run like spawnWorker runs the worker. */
+export function spawnBuilt(
+  script: string,
+  env: Record<string, string>,
+  nodeOptions: string[] = [],
+) {
+  const child = spawn(process.execPath, [...nodeOptions, script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
