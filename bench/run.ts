@@ -1,186 +1,307 @@
-import { execSync, fork, type ChildProcess } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
-import { loginFloodScenario } from './login-flood';
+import { drive, hasWrk, type Load, type LoadResult } from './load';
+import { svgChart, table, targetList, type Row, type Target } from './report';
+import { peakRss, ROOT, startServer, waitForWorkers, type Server } from './servers';
 
 /**
- * npm run bench: Inkwell against a bare Express baseline, measured in the same run on the same
- * machine. Uses DATABASE_URL / REDIS_URL when set, else the embedded default.
+ * npm run bench: Inkwell side by side with a bare node:http ceiling and a bare express baseline,
+ * at one process and in cluster mode, in one run on this machine. DATABASE_URL and REDIS_URL as
+ * set (cluster mode needs both; without them only the one-process rows run, on the embedded
+ * default). Results: a table, docs/benchmark/bench.json and docs/benchmark/bench.svg.
  */
-const ROOT = path.join(__dirname, '..');
-const DURATION = Number(process.env.BENCH_DURATION ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SECONDS = Number(process.env.BENCH_DURATION ?? 8);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const TOOL = process.env.BENCH_TOOL === 'autocannon' || !hasWrk() ? 'autocannon' : 'wrk';
+const CORES = availableParallelism();
+const SHARED = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
+const DEADLINE = Date.now() + Number(process.env.BENCH_TIMEOUT_SECONDS ?? 1200) * 1000;
+const OUT = path.join(ROOT, 'docs/benchmark');
+const PASSWORD = 'bench password 1';
 
-interface Row {
-  scenario: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
+const modes = [
+  { label: '1 process', processes: 1 },
+  ...(SHARED ? [{ label: `cluster ×${CORES}`, processes: CORES }] : []),
+];
+const runsPerMode = 6;
+const totalRuns = 2 + modes.length * runsPerMode;
+let done = 0;
+const startedAt = Date.now();
+
+function progress(what: string): void {
+  if (Date.now() > DEADLINE) throw new Error('the benchmark ran over BENCH_TIMEOUT_SECONDS');
+  const elapsed = Math.round((Date.now() - startedAt) / 1000);
+  const left = (totalRuns - done) * (SECONDS + WARMUP + 1);
+  console.log(`[${++done}/${totalRuns}] ${what}  (${elapsed} s elapsed, ~${left} s of load left)`);
 }
 
-async function main(): Promise<void> {
-  execSync('npm run --silent build', { cwd: ROOT, stdio: 'inherit' });
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'inkwell-bench-'));
-  const baseline = await start(path.join(ROOT, 'bench/baseline-server.ts'), 3801, {}, [
-    '--import',
-    'tsx',
-  ]);
-  const api = await start(path.join(ROOT, 'dist/src/main.js'), 3802, {
-    DATA_DIR: path.join(dataDir, 'pglite'),
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
-    JWT_SECRET: 'bench-secret-that-is-long-enough-for-production-use',
-    BCRYPT_COST: '10',
-    OUTBOX_IN_PRODUCTION: 'true',
-    // The login flood comes from many addresses, as through a proxy; sign-ups here from one.
-    TRUST_PROXY: '1',
-    SIGNUP_MAX_PER_ADDRESS: '1000',
-  });
-  try {
-    const auth = await signUp('http://127.0.0.1:3802');
-    const rows: Row[] = [];
-    rows.push(
-      await run('baseline: bare Express, fixed JSON', 'http://127.0.0.1:3801/api/v1/users/1'),
-    );
-    rows.push(await run('GET /healthz (routing only)', 'http://127.0.0.1:3802/healthz'));
-    rows.push(
-      await run(
-        'GET /api/v1/users/{id} (JWT + session check + cached user + ETag)',
-        `http://127.0.0.1:3802/api/v1/users/${auth.id}`,
-        auth.headers,
-      ),
-    );
-    rows.push(
-      await run(
-        'GET /api/v1/users/me (JWT + session check + cached user)',
-        'http://127.0.0.1:3802/api/v1/users/me',
-        auth.headers,
-      ),
-    );
-    rows.push(
-      await run(
-        'GET /api/v1/users?limit=20 (JWT + a page of 20 from SQL)',
-        'http://127.0.0.1:3802/api/v1/users?limit=20',
-        auth.headers,
-      ),
-    );
-    rows.push(
-      ...(await loginFloodScenario('http://127.0.0.1:3802', auth.headers, {
-        connections: CONNECTIONS,
-        duration: DURATION,
-      })),
-    );
-    report(rows);
-  } finally {
-    baseline.kill('SIGTERM');
-    api.kill('SIGTERM');
-    await Promise.all([exited(baseline), exited(api)]);
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+async function measure(server: Server, load: Load): Promise<LoadResult & { rssMb: number }> {
+  await drive({ ...load, seconds: WARMUP }, TOOL);
+  const [result, rssMb] = await peakRss(server, () => drive({ ...load, seconds: SECONDS }, TOOL));
+  return { ...result, rssMb };
 }
 
-function start(
-  file: string,
-  port: number,
-  env: Record<string, string>,
-  execArgv: string[] = [],
-): Promise<ChildProcess> {
-  const child = fork(file, [], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    execArgv,
-    stdio: 'inherit',
-  });
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + 60_000;
-    const poll = async () => {
-      try {
-        const res = await fetch(
-          `http://127.0.0.1:${port}${file.includes('baseline') ? '/api/v1/users/1' : '/readyz'}`,
-        );
-        if (res.ok) return resolve(child);
-      } catch {
-        /* not up yet */
-      }
-      if (Date.now() > deadline || child.exitCode !== null)
-        return reject(new Error(`${file} did not start`));
-      setTimeout(poll, 250);
-    };
-    void poll();
-  });
+interface Seed {
+  userId: number;
+  postId: number;
+  email: string;
+  auth: Record<string, string>;
 }
 
-async function signUp(base: string): Promise<{ id: number; headers: Record<string, string> }> {
+async function seed(base: string): Promise<Seed> {
   const email = `bench-${Date.now()}@example.com`;
-  const password = 'bench password 1';
-  const created = await fetch(`${base}/api/v1/users`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email, password, name: 'Bench' }),
-  });
-  const user = (await created.json()) as { id: number };
-  for (let i = 0; i < 30; i++) {
+  const json = { 'Content-Type': 'application/json' };
+  const user = (await (
     await fetch(`${base}/api/v1/users`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        email: `bench-${Date.now()}-${i}@example.com`,
-        password,
-        name: `Bench ${i}`,
-      }),
-    });
+      headers: json,
+      body: JSON.stringify({ email, password: PASSWORD, name: 'Bench' }),
+    })
+  ).json()) as { id: number };
+  const tokens = (await (
+    await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ username: email, password: PASSWORD }),
+    })
+  ).json()) as { access_token: string };
+  const auth = { Authorization: `Bearer ${tokens.access_token}` };
+  let postId = 0;
+  for (let i = 0; i < 25; i++) {
+    const post = (await (
+      await fetch(`${base}/api/v1/posts`, {
+        method: 'POST',
+        headers: { ...json, ...auth },
+        body: JSON.stringify({ title: `Bench post ${i}`, body: 'Some words. '.repeat(20) }),
+      })
+    ).json()) as { id: number };
+    postId = post.id;
   }
-  const login = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    body: new URLSearchParams({ username: email, password }),
-  });
-  const tokens = (await login.json()) as { access_token: string };
-  return { id: user.id, headers: { Authorization: `Bearer ${tokens.access_token}` } };
+  return { userId: user.id, postId, email, auth };
 }
 
-async function run(
-  scenario: string,
-  url: string,
-  headers: Record<string, string> = {},
-): Promise<Row> {
-  await autocannon({ url, headers, connections: CONNECTIONS, duration: 2 }); // warm-up
-  const result = await autocannon({ url, headers, connections: CONNECTIONS, duration: DURATION });
+function inkwellEnv(processes: number, entityCache = true): Record<string, string> {
   return {
-    scenario,
-    rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
+    NODE_ENV: 'production',
+    JWT_SECRET: 'bench-secret-that-is-long-enough-for-production-use',
+    ACCESS_TOKEN_TTL_SECONDS: '7200',
+    BCRYPT_COST: process.env.BCRYPT_COST ?? '10',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    WORKER_IN_PROCESS: 'false',
+    OUTBOX_IN_PRODUCTION: 'true',
+    // One client drives every login: let it run as many bcrypt hashes at once as the gate allows.
+    BCRYPT_MAX_PER_CLIENT: '64',
+    BCRYPT_MAX_QUEUED: '64',
+    SIGNUP_MAX_PER_ADDRESS: '1000',
+    WEB_CONCURRENCY: String(processes),
+    ENTITY_CACHE_ENABLED: String(entityCache),
   };
 }
 
-function report(rows: Row[]): void {
-  const base = rows[0]?.rps ?? 1;
-  const lines = [
-    `autocannon: ${CONNECTIONS} connections, ${DURATION} s per scenario, ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'} + ${process.env.REDIS_URL ? 'Redis' : 'in-process cache'}`,
-    '',
-    '| scenario | req/s | vs baseline | p50 ms | p99 ms | errors | non-2xx |',
-    '|---|---:|---:|---:|---:|---:|---:|',
-    ...rows.map(
-      (r) =>
-        `| ${r.scenario} | ${r.rps} | ${((r.rps / base) * 100).toFixed(0)}% | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} |`,
-    ),
-  ];
-  console.log(lines.join('\n'));
-  mkdirSync(path.join(ROOT, 'reports'), { recursive: true });
-  writeFileSync(path.join(ROOT, 'reports/bench.md'), `${lines.join('\n')}\n`);
-  if (rows.some((r) => r.errors > 0 || r.non2xx > 0)) process.exitCode = 1;
+async function startInkwell(processes: number, port: number, dataDir: string, entityCache = true) {
+  const server = await startServer(
+    `inkwell ×${processes}`,
+    ['dist/src/main.js'],
+    port,
+    { ...inkwellEnv(processes, entityCache), DATA_DIR: dataDir },
+    '/readyz',
+  );
+  if (processes > 1) await waitForWorkers(server, processes);
+  return server;
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) =>
-    child.exitCode !== null ? resolve() : child.once('exit', () => resolve()),
+async function main(): Promise<void> {
+  console.log(
+    `npm run bench: ${TOOL}, ${CONNECTIONS} connections, ${SECONDS} s per scenario after ${WARMUP} s of warm-up, ${CORES} cores, ${SHARED ? 'PostgreSQL + Redis' : 'embedded PGlite + in-process cache (set DATABASE_URL and REDIS_URL for cluster mode)'}`,
   );
+  execSync('npm run --silent build', { cwd: ROOT, stdio: 'inherit' });
+  const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'inkwell-bench-')), 'pglite');
+  const servers: Server[] = [];
+  const rows: Row[] = [];
+  const flood: Record<string, number> = {};
+  try {
+    let inkwell = await startInkwell(1, 3802, dataDir);
+    servers.push(inkwell);
+    const s = await seed('http://127.0.0.1:3802');
+    const body = await (
+      await fetch(`http://127.0.0.1:3802/api/v1/users/${s.userId}`, { headers: s.auth })
+    ).text();
+    const env = { BENCH_BODY: body };
+    const ceiling = await startServer(
+      'node:http',
+      ['--import', 'tsx', 'bench/ceiling-server.ts'],
+      3800,
+      env,
+      '/',
+    );
+    const express = await startServer(
+      'express',
+      ['--import', 'tsx', 'bench/baseline-server.ts'],
+      3801,
+      env,
+      '/api/v1/users/1',
+    );
+    servers.push(ceiling, express);
+
+    const bare = async (server: Server, scenario: string) => {
+      progress(`${scenario}`);
+      const result = await measure(server, {
+        url: `http://127.0.0.1:${server.port}/api/v1/users/1`,
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+      });
+      rows.push({ scenario, mode: 'bare', ...result, ofCeiling: 0 });
+    };
+    await bare(ceiling, 'node:http, precomputed bytes (ceiling)');
+    await bare(express, 'express 5, res.json of the same user');
+    await ceiling.stop();
+    await express.stop();
+
+    const api = (port: number) => `http://127.0.0.1:${port}/api/v1`;
+    for (const mode of modes) {
+      if (mode.processes > 1) {
+        await inkwell.stop();
+        inkwell = await startInkwell(mode.processes, 3802, dataDir);
+        servers.push(inkwell);
+      }
+      const run = async (
+        scenario: string,
+        load: Omit<Load, 'connections' | 'seconds'>,
+        connections = CONNECTIONS,
+      ) => {
+        progress(`${scenario} · ${mode.label}`);
+        const result = await measure(inkwell, { ...load, connections, seconds: SECONDS });
+        rows.push({ scenario, mode: mode.label, ...result, ofCeiling: 0 });
+        return result;
+      };
+      const getUser = { url: `${api(3802)}/users/${s.userId}`, headers: s.auth };
+      const login = {
+        url: `${api(3802)}/auth/login`,
+        method: 'POST' as const,
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ username: s.email, password: PASSWORD }).toString(),
+      };
+      await run('getUser, cached', getUser);
+      await run('listPosts, page of 20', { url: `${api(3802)}/posts?limit=20`, headers: s.auth });
+      await run('createPost', {
+        url: `${api(3802)}/posts`,
+        method: 'POST',
+        headers: { ...s.auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ title: 'Bench', body: 'Some words. '.repeat(20) }),
+      });
+      await run('login (bcrypt)', login, 16);
+      progress(`getUser, cached, during a login flood · ${mode.label}`);
+      await drive({ ...getUser, connections: CONNECTIONS, seconds: WARMUP }, TOOL);
+      const [[reads, logins], rssMb] = await peakRss(inkwell, () =>
+        Promise.all([
+          drive({ ...getUser, connections: CONNECTIONS, seconds: SECONDS }, TOOL),
+          drive({ ...login, connections: 16, seconds: SECONDS }, TOOL),
+        ]),
+      );
+      flood[mode.label] = logins.rps;
+      rows.push({
+        scenario: 'getUser, cached, during a login flood',
+        mode: mode.label,
+        ...reads,
+        rssMb,
+        ofCeiling: 0,
+        note: `${logins.rps} logins/s alongside, ${logins.errors} errors`,
+      });
+      await inkwell.stop();
+      inkwell = await startInkwell(mode.processes, 3802, dataDir, false);
+      servers.push(inkwell);
+      await run('getPost, cache bypassed (PostgreSQL)', {
+        url: `${api(3802)}/posts/${s.postId}`,
+        headers: s.auth,
+      });
+      await inkwell.stop();
+      if (mode !== modes[modes.length - 1]) {
+        inkwell = await startInkwell(1, 3802, dataDir);
+        servers.push(inkwell);
+      }
+    }
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+    rmSync(path.dirname(dataDir), { recursive: true, force: true });
+  }
+  report(rows);
+}
+
+function report(rows: Row[]): void {
+  const ceiling = rows[0]!.rps;
+  for (const row of rows) row.ofCeiling = row.rps / ceiling;
+  const find = (scenario: string, mode: string) =>
+    rows.find((r) => r.scenario.startsWith(scenario) && r.mode.startsWith(mode));
+  const express = rows[1]!.rps;
+  const targets: Target[] = [];
+  const target = (
+    name: string,
+    row: Row | undefined,
+    met: (r: Row) => boolean,
+    detail: (r: Row) => string,
+  ) => {
+    if (row) targets.push({ name, met: met(row), detail: detail(row) });
+  };
+  const cluster = modes[1]?.label ?? 'none';
+  target(
+    'getUser cached, cluster: ≥ 10,000 req/s or ≥ 0.3× node:http',
+    find('getUser, cached', cluster),
+    (r) => r.rps >= Math.min(10_000, 0.3 * ceiling),
+    (r) => `${r.rps} req/s, ${r.ofCeiling.toFixed(2)}× node:http`,
+  );
+  target(
+    'getUser cached, 1 process: ≥ 4,000 req/s or ≥ 0.5× express',
+    find('getUser, cached', '1 process'),
+    (r) => r.rps >= Math.min(4_000, 0.5 * express),
+    (r) => `${r.rps} req/s, ${(r.rps / express).toFixed(2)}× express`,
+  );
+  target(
+    'getPost through PostgreSQL, cluster: ≥ 5,000 req/s',
+    find('getPost', cluster),
+    (r) => r.rps >= 5_000,
+    (r) => `${r.rps} req/s, ${r.ofCeiling.toFixed(2)}× node:http`,
+  );
+  for (const mode of modes) {
+    target(
+      `listPosts, ${mode.label}: ≥ 3,000 req/s`,
+      find('listPosts', mode.label),
+      (r) => r.rps >= 3_000,
+      (r) => `${r.rps} req/s`,
+    );
+    target(
+      `createPost, ${mode.label}: ≥ 2,500 req/s`,
+      find('createPost', mode.label),
+      (r) => r.rps >= 2_500,
+      (r) => `${r.rps} req/s`,
+    );
+  }
+  const reads = rows.filter((r) => r.mode !== 'bare' && /^get|^list/.test(r.scenario));
+  const slowest = reads.reduce((a, b) => (b.p99 > a.p99 ? b : a), reads[0]!);
+  targets.push({
+    name: `p99 ≤ 25 ms at ${CONNECTIONS} connections on every read`,
+    met: slowest.p99 <= 25,
+    detail: `worst ${slowest.p99.toFixed(1)} ms (${slowest.scenario}, ${slowest.mode})`,
+  });
+  const errors = rows.reduce((sum, r) => sum + r.errors, 0);
+  targets.push({ name: '0 errors', met: errors === 0, detail: `${errors} errors or non-2xx` });
+  const rss = Math.max(...rows.filter((r) => r.mode !== 'bare').map((r) => r.rssMb));
+  targets.push({ name: '≤ 150 MB RSS per API process', met: rss <= 150, detail: `peak ${rss} MB` });
+
+  const heading = `${TOOL}, ${CONNECTIONS} connections, ${SECONDS} s per scenario, ${CORES} cores, ${SHARED ? 'PostgreSQL + Redis' : 'embedded PGlite'}, ${new Date().toISOString().slice(0, 16)}Z`;
+  console.log(`\n${heading}\n\n${table(rows)}\n\nTargets:\n${targetList(targets)}`);
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(
+    path.join(OUT, 'bench.json'),
+    `${JSON.stringify({ heading, tool: TOOL, connections: CONNECTIONS, seconds: SECONDS, cores: CORES, rows, targets }, null, 2)}\n`,
+  );
+  writeFileSync(path.join(OUT, 'bench.svg'), svgChart(rows, `Inkwell · ${heading}`));
+  writeFileSync(
+    path.join(OUT, 'bench.md'),
+    `${heading}\n\n${table(rows)}\n\nTargets:\n${targetList(targets)}\n`,
+  );
+  if (errors > 0) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {
