@@ -79,7 +79,8 @@ end
     rps: Math.round(r.requests / (r.us / 1e6)),
     p50: r.p50 / 1000,
     p99: r.p99 / 1000,
-    errors: r.errors,
+    // A run that got no answer at all (the server is gone) is an error, not a slow scenario.
+    errors: r.requests === 0 ? 1 : r.errors,
   };
 }
 
