@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { eventually } from '../helpers/eventually';
+import { eventually, PATIENCE_MS } from '../helpers/eventually';
 import { freePort, hasRedisServer, OwnRedisServer } from '../helpers/redis-server';
 import {
   buildOnce,
@@ -58,9 +58,9 @@ describeCluster('cluster mode (WEB_CONCURRENCY=2, one scenario in order)', () =>
     await eventually(
       () => (readyPids(primary).length === 2 ? true : undefined),
       `two API processes ready:\n${primary.output()}`,
-      { timeoutMs: 120_000, intervalMs: 200 },
+      { intervalMs: 200 },
     );
-  }, 150_000);
+  });
   afterAll(async () => {
     await killWorkers();
     await redis?.kill();
@@ -79,17 +79,17 @@ describeCluster('cluster mode (WEB_CONCURRENCY=2, one scenario in order)', () =>
     await eventually(
       () => (readyPids(primary).length === 3 ? true : undefined),
       'a third API process ready',
-      { timeoutMs: 120_000, intervalMs: 200 },
+      { intervalMs: 200 },
     );
     expect(primary.output()).toContain('an API process died; starting another');
     expect((await get(port, '/healthz')).status).toBe(200);
-  }, 150_000);
+  });
 
   it('when the primary gets SIGTERM, then every process drains and it exits 0', async () => {
     const workers = readyPids(primary).slice(1);
     primary.kill('SIGTERM');
-    const exit = await exitWithin(primary, 60_000);
+    const exit = await exitWithin(primary, PATIENCE_MS);
     expect(exit).toMatchObject({ code: 0 });
     for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow();
-  }, 90_000);
+  });
 });

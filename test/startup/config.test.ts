@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig } from '../../src/config';
 
 const STRONG = randomBytes(48).toString('base64');
@@ -25,6 +26,28 @@ describe('loadConfig', () => {
     });
     expect(config.database).toMatchObject({ kind: 'postgres', url: 'postgres://db/inkwell' });
     expect(config.cache).toMatchObject({ kind: 'redis', url: 'redis://cache:6379' });
+  });
+
+  describe('WEB_CONCURRENCY', () => {
+    const shared = { DATABASE_URL: 'postgres://db/inkwell', REDIS_URL: 'redis://cache:6379' };
+    const production = PRODUCTION;
+
+    it('when unset in production on PostgreSQL and Redis, then one API process per core', () => {
+      const config = loadConfig({ ...production, ...shared });
+      expect(config.processes).toBe(availableParallelism());
+    });
+
+    it('when unset in development or on the embedded default, then one API process', () => {
+      expect(loadConfig(shared).processes).toBe(1);
+      expect(loadConfig(production).processes).toBe(1);
+    });
+
+    it('when above 1 without PostgreSQL and Redis, then startup is refused naming it', () => {
+      expect(() => loadConfig({ WEB_CONCURRENCY: '2', DATABASE_URL: shared.DATABASE_URL })).toThrow(
+        expect.objectContaining({ issues: [expect.stringContaining('WEB_CONCURRENCY')] }),
+      );
+      expect(loadConfig({ ...shared, WEB_CONCURRENCY: '3' }).processes).toBe(3);
+    });
   });
 
   it('when values are malformed, then it names every bad variable at once', () => {
