@@ -31,7 +31,9 @@ const page = (title: string, head: string, body: string) => `<!doctype html>
 
 const SWAGGER_PAGE = page(
   'Inkwell API · try it out',
-  '<link rel="stylesheet" href="/docs/assets/swagger-ui.css" />',
+  // The password grant declares no scopes: Swagger UI's general text about scopes only confuses.
+  `<link rel="stylesheet" href="/docs/assets/swagger-ui.css" />
+    <style>.auth-container .scope-def { display: none; }</style>`,
   `<p style="font-family: sans-serif; margin: 12px 20px">
       Reference: <a href="/docs/reference">/docs/reference</a> · contract:
       <a href="/openapi.yaml">/openapi.yaml</a>, <a href="/openapi.json">/openapi.json</a>
@@ -42,11 +44,29 @@ const SWAGGER_PAGE = page(
 );
 
 // "Try it out" and the OAuth2 token URL go to the server that serves the page, whatever its host
-// and port (the contract lists the local development server).
-const SWAGGER_INITIALIZER = `fetch('/openapi.json')
+// and port (the contract lists the local development server). In the Authorize dialog, the
+// e-mail/password form (the OAuth2 password grant) comes first: Swagger UI puts every non-OAuth2
+// scheme first, so its list is drawn twice, OAuth2 schemes, then the others.
+const SWAGGER_INITIALIZER = `const PasswordFlowFirst = (system) => ({
+  wrapComponents: {
+    auths: (Original) => (props) => {
+      const oauth2 = (definition) => definition.get('type') === 'oauth2';
+      const h = system.React.createElement;
+      return h('div', null,
+        h(Original, { ...props, definitions: props.definitions.filter(oauth2) }),
+        h(Original, { ...props, definitions: props.definitions.filterNot(oauth2) }));
+    },
+  },
+});
+fetch('/openapi.json')
   .then((response) => response.json())
   .then((spec) => {
     spec.servers = [{ url: window.location.origin, description: 'This server' }];
+    const schemes = Object.entries(spec.components.securitySchemes);
+    const oauth2First = (entry) => (entry[1].type === 'oauth2' ? 0 : 1);
+    spec.components.securitySchemes = Object.fromEntries(
+      schemes.sort((a, b) => oauth2First(a) - oauth2First(b)),
+    );
     window.ui = SwaggerUIBundle({
       spec,
       dom_id: '#swagger-ui',
@@ -55,6 +75,7 @@ const SWAGGER_INITIALIZER = `fetch('/openapi.json')
       persistAuthorization: false,
       validatorUrl: null,
       presets: [SwaggerUIBundle.presets.apis],
+      plugins: [PasswordFlowFirst],
       layout: 'BaseLayout',
     });
   });

@@ -85,6 +85,11 @@ describeIf(available, `needs ${CHROMIUM} (apt-get install chromium)`)(
 
       await page.locator('.auth-wrapper .authorize').click();
       const dialog = page.locator('.modal-ux');
+      // The e-mail/password form comes first, with no text about scopes.
+      await dialog.locator('#oauth_username').waitFor();
+      const first = dialog.locator('.auth-container').first();
+      expect(await first.locator('#oauth_username').count()).toBe(1);
+      expect(await dialog.getByText(/Scopes are used/).isVisible()).toBe(false);
       await dialog.locator('#oauth_username').fill(user.email);
       await dialog.locator('#oauth_password').fill(user.password);
       await dialog

@@ -153,6 +153,16 @@ describe('npm run lint:api', () => {
     expect(problems.get('clean')).toEqual([]);
   });
 
+  it('when it runs, then it says the contract is valid and prints no banner', async () => {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['scripts/redocly.mjs', 'lint', 'openapi.yaml'],
+      { cwd: ROOT },
+    );
+    expect(stdout + stderr).toMatch(/valid/);
+    expect(stdout + stderr).not.toMatch(/end-of-life|Update Node|update available/i);
+  });
+
   it.each(BROKEN)('when %s, then %s reports it', (name, rule) => {
     const found = problems.get(name)?.map((p) => `${p.severity} ${p.ruleId}`);
     expect(found).toContain(`error ${rule}`);
