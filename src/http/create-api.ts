@@ -4,8 +4,10 @@ import OpenAPIBackend, { type Context, type Operation } from 'openapi-backend';
 import type { OpenAPIV3 } from 'openapi-types';
 import type { Services } from '../services';
 import type { Principal } from '../kernel/principal';
-import { AppError } from '../platform/app-error';
+import { DomainError } from '../kernel/domain-error';
 import type { Logger } from '../platform/logger';
+import { AppError } from './app-error';
+import { fieldLocator, problemFromDomain } from './domain-problems';
 import type { HandlerContext, HandlerMap, OperationId, OperationRequest } from './handler-types';
 import { compileRouter } from './compiled-router';
 import type { Authenticate } from './security/bearer-auth';
@@ -79,7 +81,7 @@ export async function createApi(
     },
     unauthorizedHandler: (c: Context) => {
       const result = c.security?.[ACCESS_TOKEN_SCHEME] as { error?: unknown } | undefined;
-      throw result?.error instanceof AppError
+      throw result?.error instanceof AppError || result?.error instanceof DomainError
         ? result.error
         : new AppError('unauthorized', 'Authentication is required.');
     },
@@ -119,8 +121,15 @@ function adapt(
   deps: ApiDeps,
   sessionConfirmed: (req: Request) => Promise<Principal> | undefined,
 ) {
-  const run = handler as (r: unknown, ctx: HandlerContext) => Promise<ApiResult>;
+  const call = handler as (r: unknown, ctx: HandlerContext) => Promise<ApiResult>;
   return async (c: Context, req: Request, res: Response): Promise<ApiResult> => {
+    // The domain names the field at fault; the operation says where the request carries it.
+    const run = (r: unknown, ctx: HandlerContext) =>
+      call(r, ctx).catch((error: unknown) => {
+        throw error instanceof DomainError
+          ? problemFromDomain(error, fieldLocator(c.operation))
+          : error;
+      });
     const request = {
       // c.request.params is re-parsed from the path as strings; the validator's copy is coerced.
       params: c.validation?.coerced?.params ?? c.request.params,

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { operations } from '../../generated/openapi';
 import type { Services } from '../services';
 import type { Principal } from '../kernel/principal';
-import { AppError } from '../platform/app-error';
+import { AppError } from './app-error';
 import type { Logger } from '../platform/logger';
 
 export type OperationId = keyof operations;

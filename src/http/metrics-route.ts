@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
-import { AppError } from '../platform/app-error';
+import { AppError } from './app-error';
 import type { Metrics } from '../platform/metrics';
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();

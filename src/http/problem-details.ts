@@ -1,7 +1,9 @@
 import type { Request, Response } from 'express';
-import { AppError, type ValidationIssue } from '../platform/app-error';
-import { errorCodes, problemType, type ErrorCode } from '../platform/error-codes';
+import { DomainError } from '../kernel/domain-error';
 import type { Logger } from '../platform/logger';
+import { AppError, type ValidationIssue } from './app-error';
+import { problemFromDomain } from './domain-problems';
+import { errorCodes, problemType, type ErrorCode } from './error-codes';
 
 interface BodyParserError {
   type?: string;
@@ -14,6 +16,7 @@ interface BodyParserError {
 /** Maps anything thrown to an AppError; unknown errors become an opaque 500. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (error instanceof DomainError) return problemFromDomain(error);
   const parserError = error as BodyParserError;
   switch (parserError?.type) {
     case 'entity.too.large':

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { AppError, type IssueLocation, type ValidationIssue } from '../platform/app-error';
+import { AppError, type IssueLocation, type ValidationIssue } from './app-error';
 
 const LOCATIONS: Record<string, IssueLocation> = {
   requestBody: 'body',

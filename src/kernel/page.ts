@@ -1,4 +1,4 @@
-import { AppError } from '../platform/app-error';
+import { DomainError } from './domain-error';
 
 /** A keyset page; `nextCursor` is null on the last one. */
 export interface Page<T> {
@@ -15,7 +15,7 @@ export function decodeCursor<K extends string>(
   cursor: string,
   fields: Record<K, 'number' | 'string'>,
 ): Record<K, number | string> {
-  const invalid = () => AppError.invalid('query', '/cursor', 'is not a cursor this API issued');
+  const invalid = () => DomainError.invalid('cursor', 'is not a cursor this API issued');
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
   let parsed: unknown;
   try {

@@ -9,7 +9,7 @@ import type { HandlerMap } from '../http/handler-types';
 import { sendProblem } from '../http/problem-details';
 import { assignRequestId } from '../http/request-id';
 import type { Authenticate } from '../http/security/bearer-auth';
-import { AppError } from '../platform/app-error';
+import { AppError } from '../http/app-error';
 import { loadContract } from '../platform/contract';
 import { createLogger, type Logger } from '../platform/logger';
 import { aboutThisResource, mockResponse, parsePrefer, personalize } from './mock-response';

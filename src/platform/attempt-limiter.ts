@@ -5,7 +5,7 @@ import {
   RateLimiterRes,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
-import { AppError } from './app-error';
+import { DomainError } from '../kernel/domain-error';
 import type { Logger } from './logger';
 
 export interface AttemptLimiterOptions {
@@ -66,10 +66,10 @@ export class AttemptLimiter {
     }
   }
 
-  private tooMany(state: RateLimiterRes): AppError {
+  private tooMany(state: RateLimiterRes): DomainError {
     const retryAfter = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
-    return new AppError('too-many-requests', this.options.describe(retryAfter), {
-      headers: { 'Retry-After': String(retryAfter) },
+    return new DomainError('too-many-requests', this.options.describe(retryAfter), {
+      retryAfterSeconds: retryAfter,
     });
   }
 }

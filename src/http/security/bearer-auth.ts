@@ -1,6 +1,6 @@
 import { invalidAccessToken } from '../../modules/sessions';
 import type { Principal } from '../../kernel/principal';
-import { AppError } from '../../platform/app-error';
+import { AppError } from '../app-error';
 
 /**
  * A verified access token: the caller it names, and the check that its session is still live,

@@ -1,5 +1,5 @@
 import type { UserId } from '../../kernel/ids';
-import { AppError } from '../../platform/app-error';
+import { DomainError } from '../../kernel/domain-error';
 import type { JobQueue } from '../../platform/jobs/job-queue';
 import { hashOpaqueToken, newOpaqueToken } from '../../platform/opaque-token';
 import type { SessionService } from '../sessions';
@@ -9,11 +9,14 @@ import { emailKey } from '../users';
 import type { TokenPurpose, UserTokenRepository } from './user-token-repository';
 
 const invalidToken = () =>
-  new AppError('invalid-token', 'The token is not valid: it is unknown, expired or already used.', {
-    issues: [
-      { location: 'body', pointer: '/token', message: 'is unknown, expired or already used' },
-    ],
-  });
+  new DomainError(
+    'invalid-token',
+    'The token is not valid: it is unknown, expired or already used.',
+    {
+      field: 'token',
+      issue: 'is unknown, expired or already used',
+    },
+  );
 
 export interface AccountServiceDeps {
   tokens: UserTokenRepository;
@@ -74,7 +77,7 @@ export class AccountService {
 
   /** The token is checked before the new password is hashed: a bogus token costs no bcrypt. */
   async resetPassword(token: string, newPassword: string, clientAddress: string): Promise<void> {
-    this.deps.hasher.assertAcceptable(newPassword, '/new_password');
+    this.deps.hasher.assertAcceptable(newPassword, 'new_password');
     const attempt = await reserveAll([[this.deps.limits.confirmationsPerAddress, clientAddress]]);
     const tokenHash = hashOpaqueToken(token);
     if ((await this.tokens.findLive('password-reset', tokenHash)) === undefined) {

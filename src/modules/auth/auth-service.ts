@@ -1,12 +1,12 @@
 import type { Principal } from '../../kernel/principal';
-import { AppError } from '../../platform/app-error';
+import { DomainError } from '../../kernel/domain-error';
 import type { SessionService, TokenPair } from '../sessions';
 import type { UserCredentials } from '../users';
 import { reserveAll, type AttemptLimiter } from '../../platform/attempt-limiter';
 import { emailKey } from '../users';
 
 const invalidCredentials = () =>
-  new AppError('invalid-credentials', 'The e-mail or the password is wrong.');
+  new DomainError('invalid-credentials', 'The e-mail or the password is wrong.');
 
 export interface AuthServiceDeps {
   credentials: UserCredentials;

@@ -1,5 +1,5 @@
 import type { Principal } from '../../kernel/principal';
-import { AppError } from '../../platform/app-error';
+import { DomainError } from '../../kernel/domain-error';
 import type { JobQueue } from '../../platform/jobs/job-queue';
 import type { PostService } from '../posts';
 import type { UserService } from '../users';
@@ -32,12 +32,10 @@ export class ExportService {
     const job = await this.exports.createExport(principal.userId);
     if (!job) {
       const active = await this.exports.activeExportOf(principal.userId);
-      throw new AppError(
+      throw new DomainError(
         'too-many-requests',
         `An export is already ${active?.status ?? 'in progress'}${active ? ` (job ${active.id})` : ''}; wait for it to finish.`,
-        {
-          headers: { 'Retry-After': String(RETRY_EXPORT_AFTER) },
-        },
+        { retryAfterSeconds: RETRY_EXPORT_AFTER },
       );
     }
     try {
@@ -53,20 +51,20 @@ export class ExportService {
   async get(principal: Principal, jobId: number): Promise<JobRecord> {
     const job = await this.exports.find(jobId);
     if (!job || job.userId !== principal.userId)
-      throw new AppError('not-found', `There is no job ${jobId}.`);
+      throw new DomainError('not-found', `There is no job ${jobId}.`);
     return job;
   }
 
   async result(principal: Principal, jobId: number): Promise<ExportResult> {
     const job = await this.exports.find(jobId);
     if (!job || job.userId !== principal.userId)
-      throw new AppError('not-found', `There is no job ${jobId}.`);
+      throw new DomainError('not-found', `There is no job ${jobId}.`);
     if (job.status !== 'succeeded' || !job.header) {
       const detail =
         job.status === 'failed'
           ? `Job ${jobId} failed: ${job.error ?? 'unknown error'}.`
           : `Job ${jobId} is ${job.status} (${job.progress}%); try again when it has succeeded.`;
-      throw new AppError('job-not-finished', detail);
+      throw new DomainError('job-not-finished', detail);
     }
     return { header: job.header, batches: this.exports.chunks(jobId) };
   }

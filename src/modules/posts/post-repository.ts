@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { ForeignKeyViolationError, raw } from 'objection';
-import { AppError } from '../../platform/app-error';
+import { DomainError } from '../../kernel/domain-error';
 import { PostModel } from './post-model';
 import type { NewPost, Post, PostChanges } from './post-types';
 
@@ -23,7 +23,7 @@ export class PostRepository {
     } catch (error) {
       // The author's account was deleted while the request was in flight.
       if (error instanceof ForeignKeyViolationError) {
-        throw new AppError('unauthorized', 'The account no longer exists.');
+        throw new DomainError('unauthorized', 'The account no longer exists.');
       }
       throw error;
     }

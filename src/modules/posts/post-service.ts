@@ -2,7 +2,7 @@ import type { PostId, UserId } from '../../kernel/ids';
 import { decodeCursor, pageOf, type Page } from '../../kernel/page';
 import type { Principal } from '../../kernel/principal';
 import type { Role } from '../../kernel/role';
-import { AppError } from '../../platform/app-error';
+import { DomainError } from '../../kernel/domain-error';
 import type { EntityCache } from '../../platform/cache/entity-cache';
 import type { PostRepository } from './post-repository';
 import type { Post, PostChanges } from './post-types';
@@ -103,13 +103,13 @@ export class PostService {
   private async assertMayModify(principal: Principal, post: Post): Promise<void> {
     if (post.authorId === principal.userId) return;
     if ((await this.deps.roleOf(principal.userId)) === 'admin') return;
-    throw new AppError('forbidden', 'Only the author of a post or an admin may change it.');
+    throw new DomainError('forbidden', 'Only the author of a post or an admin may change it.');
   }
 }
 
-const notFound = (id: number) => new AppError('not-found', `There is no post ${id}.`);
+const notFound = (id: number) => new DomainError('not-found', `There is no post ${id}.`);
 const changedSince = () =>
-  new AppError(
+  new DomainError(
     'precondition-failed',
     'The post has changed since the ETag you sent; fetch it again.',
   );

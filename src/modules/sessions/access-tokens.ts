@@ -1,6 +1,6 @@
 import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { AppError } from '../../platform/app-error';
+import { DomainError } from '../../kernel/domain-error';
 
 const ALGORITHM = 'HS256' as const;
 const USER_ID = /^[1-9][0-9]{0,15}$/;
@@ -34,7 +34,7 @@ export function keyId(secret: string): string {
 
 /** A refused access token; http renders it as 401 with an RFC 6750 `invalid_token` challenge. */
 export const invalidAccessToken = (detail: string) =>
-  new AppError('unauthorized', detail, { challenge: 'invalid_token' });
+  new DomainError('unauthorized', detail, { refusal: 'invalid_token' });
 
 /**
  * Signs and verifies access JWTs: one algorithm, issuer and audience on both sides. The secret is a

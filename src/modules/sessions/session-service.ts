@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../../kernel/principal';
-import { AppError } from '../../platform/app-error';
+import { DomainError } from '../../kernel/domain-error';
 import type { Cache } from '../../platform/cache/cache';
 import { hashOpaqueToken, newOpaqueToken } from '../../platform/opaque-token';
 import { invalidAccessToken, type AccessTokens } from './access-tokens';
@@ -19,7 +19,7 @@ const sessionKey = (sessionId: string) => `v1:session:${sessionId}`;
 const ENDED = 'ended';
 
 const invalidRefresh = (detail: string) =>
-  new AppError('invalid-credentials', detail, { challenge: 'invalid_grant' });
+  new DomainError('invalid-credentials', detail, { refusal: 'invalid_grant' });
 
 /**
  * Session lifecycle: start, refresh-token rotation with reuse detection, end, and the per-request

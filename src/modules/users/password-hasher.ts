@@ -1,5 +1,5 @@
 import bcrypt from 'bcrypt';
-import { AppError } from '../../platform/app-error';
+import { DomainError } from '../../kernel/domain-error';
 import { GateRefused, type ConcurrencyGate } from '../../platform/concurrency-gate';
 import { isCommonPassword } from './common-passwords';
 
@@ -20,18 +20,13 @@ export class PasswordHasher {
   ) {}
 
   /** The policy for a new password: its length in bytes, and not one of the most common ones. */
-  assertAcceptable(password: string, pointer: string): void {
+  assertAcceptable(password: string, field: string): void {
     const bytes = Buffer.byteLength(password, 'utf8');
-    if (bytes < MIN_BYTES)
-      throw AppError.invalid('body', pointer, `must be at least ${MIN_BYTES} bytes`);
+    if (bytes < MIN_BYTES) throw DomainError.invalid(field, `must be at least ${MIN_BYTES} bytes`);
     if (bytes > MAX_BYTES)
-      throw AppError.invalid('body', pointer, `must be at most ${MAX_BYTES} bytes in UTF-8`);
+      throw DomainError.invalid(field, `must be at most ${MAX_BYTES} bytes in UTF-8`);
     if (isCommonPassword(password)) {
-      throw AppError.invalid(
-        'body',
-        pointer,
-        'is one of the most common passwords; choose another',
-      );
+      throw DomainError.invalid(field, 'is one of the most common passwords; choose another');
     }
   }
 
@@ -65,14 +60,14 @@ export class PasswordHasher {
       return await this.gate.run(client, task);
     } catch (error) {
       if (!(error instanceof GateRefused)) throw error;
-      const headers = { 'Retry-After': String(error.retryAfterSeconds) };
+      const facts = { retryAfterSeconds: error.retryAfterSeconds };
       throw error.reason === 'owner'
-        ? new AppError('too-many-requests', 'Too many password checks at once from you.', {
-            headers,
-          })
-        : new AppError('unavailable', 'Too many password checks at once; try again shortly.', {
-            headers,
-          });
+        ? new DomainError('too-many-requests', 'Too many password checks at once from you.', facts)
+        : new DomainError(
+            'unavailable',
+            'Too many password checks at once; try again shortly.',
+            facts,
+          );
     }
   }
 }

@@ -1,12 +1,12 @@
 import type { Knex } from 'knex';
 import { raw, UniqueViolationError } from 'objection';
-import { AppError } from '../../platform/app-error';
+import { DomainError } from '../../kernel/domain-error';
 import { emailKey } from './email-address';
 import { UserModel } from './user-model';
 import type { NewUser, User, UserWithSecret } from './user-types';
 
 export const emailTakenError = () =>
-  new AppError('email-taken', 'An account with this e-mail already exists.');
+  new DomainError('email-taken', 'An account with this e-mail already exists.');
 
 /** Users table access. Objection stays in here; callers get plain objects. */
 export class UserRepository {

@@ -2,7 +2,7 @@ import type { UserId } from '../../kernel/ids';
 import { decodeCursor, pageOf, type Page } from '../../kernel/page';
 import type { Principal } from '../../kernel/principal';
 import type { Role } from '../../kernel/role';
-import { AppError } from '../../platform/app-error';
+import { DomainError } from '../../kernel/domain-error';
 import type { EntityCache } from '../../platform/cache/entity-cache';
 import type { JobQueue } from '../../platform/jobs/job-queue';
 import type { Logger } from '../../platform/logger';
@@ -61,7 +61,7 @@ export class UserService {
   /** A taken e-mail is answered before any bcrypt work. */
   async register(input: Registration, clientAddress: string): Promise<User> {
     const name = input.name.trim();
-    this.hasher.assertAcceptable(input.password, '/password');
+    this.hasher.assertAcceptable(input.password, 'password');
     await reserveAll([[this.deps.signUpsPerAddress, clientAddress]]);
     if (await this.users.emailTaken(input.email)) throw emailTakenError();
     const passwordHash = await this.hasher.hash(input.password, clientAddress);
@@ -89,7 +89,7 @@ export class UserService {
 
   async get(id: number, options: { includePosts?: boolean } = {}): Promise<UserWithPosts> {
     const user = await this.cache.get(id, () => this.users.findById(id));
-    if (!user) throw new AppError('not-found', `There is no user ${id}.`);
+    if (!user) throw new DomainError('not-found', `There is no user ${id}.`);
     if (!options.includePosts) return user;
     return { ...user, posts: await this.posts.newestByAuthors([id], EMBEDDED_POSTS) };
   }
@@ -134,10 +134,10 @@ export class UserService {
   /** Operator action (CLI): there is no API path that grants roles. */
   async setRole(email: string, role: Role): Promise<User> {
     const user = await this.users.findWithSecretByEmail(email);
-    if (!user) throw new AppError('not-found', `There is no user with the e-mail ${email}.`);
+    if (!user) throw new DomainError('not-found', `There is no user with the e-mail ${email}.`);
     const updated = await this.users.setRole(user.id, role);
     await this.cache.invalidate(user.id);
-    if (!updated) throw new AppError('not-found', `There is no user with the e-mail ${email}.`);
+    if (!updated) throw new DomainError('not-found', `There is no user with the e-mail ${email}.`);
     return updated;
   }
 
@@ -149,19 +149,19 @@ export class UserService {
   async update(principal: Principal, changes: ProfileChanges): Promise<User> {
     const name = changes.name?.trim();
     if (changes.password === undefined && changes.currentPassword !== undefined) {
-      throw AppError.invalid('body', '/current_password', 'is only accepted with password');
+      throw DomainError.invalid('current_password', 'is only accepted with password');
     }
     if (changes.password !== undefined && changes.currentPassword === undefined) {
-      throw AppError.invalid('body', '/current_password', 'is required to change the password');
+      throw DomainError.invalid('current_password', 'is required to change the password');
     }
     let passwordHash: string | undefined;
     if (changes.password !== undefined && changes.currentPassword !== undefined) {
-      this.hasher.assertAcceptable(changes.password, '/password');
+      this.hasher.assertAcceptable(changes.password, 'password');
       await this.assertCurrentPassword(principal.userId, changes.currentPassword);
       passwordHash = await this.hasher.hash(changes.password, `user:${principal.userId}`);
     }
     const updated = await this.users.update(principal.userId, { name, passwordHash });
-    if (!updated) throw new AppError('unauthorized', 'The account no longer exists.');
+    if (!updated) throw new DomainError('unauthorized', 'The account no longer exists.');
     await this.cache.invalidate(principal.userId);
     if (passwordHash) {
       await this.sessions.endAllOf(principal.userId, 'password-change', principal.sessionId);
@@ -179,7 +179,7 @@ export class UserService {
       await attempt.refund();
       throw error;
     }
-    if (!valid) throw new AppError('wrong-password', 'The current password is wrong.');
+    if (!valid) throw new DomainError('wrong-password', 'The current password is wrong.');
     await attempt.refund();
   }
 

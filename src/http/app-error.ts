@@ -18,7 +18,7 @@ export interface AppErrorOptions {
   cause?: unknown;
 }
 
-/** The one error class the domain throws; http/problem-details renders it. */
+/** A problem a request ends in; http/problem-details renders it. Modules throw DomainError. */
 export class AppError extends Error {
   readonly status: number;
   readonly issues: ValidationIssue[] | undefined;
