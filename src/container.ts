@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Config, Limit } from './config';
-import { jobDefinitions } from './jobs/job-definitions';
 import { createAuthModule } from './modules/auth';
 import { createExportsModule } from './modules/exports';
 import { createHealthModule } from './modules/health';
@@ -9,6 +8,7 @@ import { createMailModule } from './modules/mail';
 import { createPostsModule } from './modules/posts';
 import { createSessionsModule, type AccessTokens } from './modules/sessions';
 import { createUsersModule } from './modules/users';
+import type { TaskPayloads, TaskQueue } from './kernel/task-queue';
 import { AttemptLimiter } from './platform/attempt-limiter';
 import type { Cache } from './platform/cache/cache';
 import { createRedis, redisReady } from './platform/cache/create-redis';
@@ -17,13 +17,13 @@ import { ReadThroughCache } from './platform/cache/read-through-cache';
 import { RedisCache } from './platform/cache/redis-cache';
 import { createDatabase, type Database } from './platform/database/create-database';
 import { migrateLatest } from './platform/database/migrate';
-import type { JobQueue } from './platform/jobs/job-queue';
-import { JobRuntime } from './platform/jobs/job-runtime';
+import { TaskRuntime } from './platform/tasks/task-runtime';
 import { createLogger, type Logger } from './platform/logger';
 import { createMailer, type Mailer } from './platform/mailer';
 import { createMetrics, type Metrics } from './platform/metrics';
 import { safeUrl } from './platform/safe-url';
 import type { Services } from './services';
+import { taskDefinitions } from './tasks/task-definitions';
 
 export interface Container {
   config: Config;
@@ -32,7 +32,7 @@ export interface Container {
   cache: Cache;
   accessTokens: AccessTokens;
   metrics: Metrics;
-  jobs: JobRuntime;
+  tasks: TaskRuntime<TaskPayloads>;
   services: Services;
   /** Makes this process a job worker as well (`npm run worker`, or in-process by config). */
   startWorker(): Promise<void>;
@@ -67,13 +67,23 @@ export async function createContainer(
     const cache: Cache = redis
       ? new RedisCache(redis, logger)
       : new MemoryCache(config.cache.keyPrefix);
-    const jobs = await JobRuntime.create(config, database, logger);
+    const tasks = await TaskRuntime.create<TaskPayloads>(
+      {
+        lockLifetimeMs: config.jobs.lockLifetimeMs,
+        pollIntervalMs: config.jobs.pollIntervalMs,
+        maxAttempts: config.jobs.maxAttempts,
+        backoffBaseMs: config.jobs.backoffBaseMs,
+        concurrency: config.jobs.emailConcurrency,
+      },
+      database,
+      logger,
+    );
     const mailer = createMailer(config.mail);
     const { knex } = database;
     const { accessTokens, services } = wireModules(config, {
       knex,
       cache,
-      queue: jobs,
+      queue: tasks,
       mailer,
       logger,
       redis,
@@ -86,15 +96,15 @@ export async function createContainer(
       cache,
       accessTokens,
       metrics: createMetrics(cache),
-      jobs,
+      tasks,
       services,
       async startWorker() {
         worker = true;
-        await jobs.startWorker(jobDefinitions(services));
+        await tasks.startWorker(taskDefinitions(services));
       },
       async close() {
-        if (worker) await jobs.drain(config.shutdownTimeoutMs);
-        await jobs.close();
+        if (worker) await tasks.drain(config.shutdownTimeoutMs);
+        await tasks.close();
         mailer.close();
         await cache.close();
         await database.close();
@@ -111,7 +121,7 @@ export async function createContainer(
 interface Platform {
   knex: Knex;
   cache: Cache;
-  queue: JobQueue;
+  queue: TaskQueue;
   mailer: Mailer;
   logger: Logger;
   redis: Redis | undefined;

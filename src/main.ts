@@ -11,7 +11,7 @@ import { sendProblem } from './http/problem-details';
 import { createLogger, type Logger } from './platform/logger';
 import type { Metrics } from './platform/metrics';
 import { assertPortFree } from './platform/port-check';
-import { exitOnStartupFailure, onShutdown } from './platform/process-lifecycle';
+import { exitOnStartupFailure, onShutdown } from './process-lifecycle';
 
 /**
  * API process: config → container → HTTP (and the job worker, unless WORKER_IN_PROCESS=false). With

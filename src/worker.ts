@@ -1,7 +1,7 @@
 import { loadConfig } from './config';
 import { createContainer } from './container';
 import { createLogger } from './platform/logger';
-import { exitOnStartupFailure, onShutdown } from './platform/process-lifecycle';
+import { exitOnStartupFailure, onShutdown } from './process-lifecycle';
 
 /** Jobs-only process: `npm run worker`. SIGTERM lets running jobs finish before it exits. */
 async function main(): Promise<void> {

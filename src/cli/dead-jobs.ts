@@ -1,11 +1,11 @@
 import { loadConfig } from '../config';
 import { createDatabase } from '../platform/database/create-database';
-import { DeadLetters } from '../platform/jobs/dead-letters';
+import { DeadLetters } from '../platform/tasks/dead-letters';
 
 /** Operator command: jobs whose every attempt failed, newest first. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const database = await createDatabase({ ...config.database, migrateOnStart: false });
+  const database = await createDatabase(config.database);
   try {
     const dead = await new DeadLetters(database.knex).list();
     if (dead.length === 0) {

@@ -8,7 +8,7 @@ const USAGE = 'usage: npm run migrate -- [latest | rollback | rollback-all]';
 async function main(command = 'latest'): Promise<void> {
   if (!['latest', 'rollback', 'rollback-all'].includes(command)) throw new Error(USAGE);
   const config = loadConfig();
-  const database = await createDatabase({ ...config.database, migrateOnStart: false });
+  const database = await createDatabase(config.database);
   try {
     const names =
       command === 'latest'

@@ -1,7 +1,6 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { Config } from '../config';
 
 export interface OutgoingMail {
   to: string;
@@ -9,6 +8,13 @@ export interface OutgoingMail {
   text: string;
   /** Stable per e-mail, so a receiver can spot a duplicate. */
   messageId: string;
+}
+
+export interface MailerSettings {
+  /** `smtp://…` or `smtps://…`; unset writes messages to `outboxDir`. */
+  smtpUrl: string | undefined;
+  from: string;
+  outboxDir: string;
 }
 
 export interface Mailer {
@@ -23,7 +29,7 @@ export interface Mailer {
  * with a .txt beside it: the body as written, to copy a link or a command from (the .eml body is
  * quoted-printable, which breaks long lines with `=`).
  */
-export function createMailer(config: Config['mail']): Mailer {
+export function createMailer(config: MailerSettings): Mailer {
   if (config.smtpUrl) {
     const url = new URL(config.smtpUrl);
     const transport: Transporter = nodemailer.createTransport({

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { DeadLetters } from '../../src/platform/jobs/dead-letters';
+import { DeadLetters } from '../../src/platform/tasks/dead-letters';
 import { eventually, sleep } from '../helpers/eventually';
 import { register, uniqueEmail } from '../helpers/factories';
 import { isolatedDatabase, type IsolatedDatabase } from '../helpers/isolated-database';
@@ -193,7 +193,7 @@ describe('e-mail jobs that run again after the SMTP server accepted the e-mail',
     const mail = await sink.waitForMail((m) => m.to.includes(user.email));
     expect(mail.messageId).toMatch(/^<email-\d+@/);
 
-    await t.container.jobs.enqueue('send-welcome-email', { userId: user.id });
+    await t.container.tasks.enqueue('send-welcome-email', { userId: user.id });
     await eventually(async () => {
       const finished = await knex()('agenda_jobs')
         .where({ name: 'send-welcome-email' })

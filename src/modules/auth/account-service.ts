@@ -1,6 +1,6 @@
 import type { UserId } from '../../kernel/ids';
 import { DomainError } from '../../kernel/domain-error';
-import type { JobQueue } from '../../platform/jobs/job-queue';
+import type { TaskQueue } from '../../kernel/task-queue';
 import { hashOpaqueToken, newOpaqueToken } from '../../platform/opaque-token';
 import type { SessionService } from '../sessions';
 import type { PasswordHasher, UserCredentials } from '../users';
@@ -23,7 +23,7 @@ export interface AccountServiceDeps {
   credentials: UserCredentials;
   hasher: PasswordHasher;
   sessions: SessionService;
-  queue: JobQueue;
+  queue: TaskQueue;
   limits: {
     /** Reset requests per account and per client address. */
     requestsPerAccount: AttemptLimiter;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { AttemptLimiter } from '../../platform/attempt-limiter';
-import type { JobQueue } from '../../platform/jobs/job-queue';
+import type { TaskQueue } from '../../kernel/task-queue';
 import type { SessionService } from '../sessions';
 import type { PasswordHasher, UserCredentials } from '../users';
 import { AccountService } from './account-service';
@@ -12,7 +12,7 @@ export interface AuthModuleDeps {
   credentials: UserCredentials;
   hasher: PasswordHasher;
   sessions: SessionService;
-  queue: JobQueue;
+  queue: TaskQueue;
   limits: {
     loginFailuresPerAccount: AttemptLimiter;
     loginFailuresPerAddress: AttemptLimiter;

@@ -1,6 +1,6 @@
 import type { Principal } from '../../kernel/principal';
 import { DomainError } from '../../kernel/domain-error';
-import type { JobQueue } from '../../platform/jobs/job-queue';
+import type { TaskQueue } from '../../kernel/task-queue';
 import type { PostService } from '../posts';
 import type { UserService } from '../users';
 import type { ExportRepository } from './export-repository';
@@ -17,7 +17,7 @@ export interface ExportServiceDeps {
   exports: ExportRepository;
   users: UserService;
   posts: PostService;
-  queue: JobQueue;
+  queue: TaskQueue;
   batchSize: number;
 }
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { JobQueue } from '../../platform/jobs/job-queue';
+import type { TaskQueue } from '../../kernel/task-queue';
 import type { PostService } from '../posts';
 import type { UserService } from '../users';
 import { ExportRepository } from './export-repository';
@@ -9,7 +9,7 @@ export interface ExportsModuleDeps {
   knex: Knex;
   users: UserService;
   posts: PostService;
-  queue: JobQueue;
+  queue: TaskQueue;
   /** Posts read and written per chunk: what memory holds at a time. */
   batchSize: number;
 }

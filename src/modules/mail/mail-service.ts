@@ -1,10 +1,10 @@
 import type { UserId } from '../../kernel/ids';
-import { PermanentFailure } from '../../platform/jobs/permanent-failure';
 import type { Mailer } from '../../platform/mailer';
 import type { AccountService, TokenPurpose } from '../auth';
 import type { User, UserService } from '../users';
 import type { EmailKind, EmailRepository } from './email-repository';
 import { passwordResetMail, welcomeMail, type RenderedMail } from './templates';
+import { Undeliverable } from './undeliverable';
 
 export interface MailServiceDeps {
   mailer: Mailer;
@@ -66,7 +66,7 @@ export class MailService {
       await this.emails.recordAttempt(email.id, reason);
       // A 5xx reply is the server's final word (unknown mailbox, policy): retrying cannot help.
       const code = (error as { responseCode?: number }).responseCode;
-      if (code !== undefined && code >= 500) throw new PermanentFailure(reason, { cause: error });
+      if (code !== undefined && code >= 500) throw new Undeliverable(reason, { cause: error });
       throw error;
     }
     await this.emails.recordAttempt(email.id);

@@ -4,7 +4,7 @@ import type { Principal } from '../../kernel/principal';
 import type { Role } from '../../kernel/role';
 import { DomainError } from '../../kernel/domain-error';
 import type { EntityCache } from '../../platform/cache/entity-cache';
-import type { JobQueue } from '../../platform/jobs/job-queue';
+import type { TaskQueue } from '../../kernel/task-queue';
 import type { Logger } from '../../platform/logger';
 import type { Post, PostService } from '../posts';
 import type { SessionService } from '../sessions';
@@ -36,7 +36,7 @@ export interface UserServiceDeps {
   cache: EntityCache<User>;
   sessions: SessionService;
   posts: PostService;
-  queue: JobQueue;
+  queue: TaskQueue;
   logger: Logger;
   signUpsPerAddress: AttemptLimiter;
   /** Failed `current_password` checks per user. */

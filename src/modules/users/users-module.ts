@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Cache } from '../../platform/cache/cache';
 import { EntityCache } from '../../platform/cache/entity-cache';
-import type { JobQueue } from '../../platform/jobs/job-queue';
+import type { TaskQueue } from '../../kernel/task-queue';
 import type { AttemptLimiter } from '../../platform/attempt-limiter';
 import { ConcurrencyGate, type ConcurrencyGateOptions } from '../../platform/concurrency-gate';
 import type { Logger } from '../../platform/logger';
@@ -24,7 +24,7 @@ export interface UsersModuleDeps {
   passwordChecks: AttemptLimiter;
   sessions: SessionService;
   posts: PostService;
-  queue: JobQueue;
+  queue: TaskQueue;
   logger: Logger;
 }
 

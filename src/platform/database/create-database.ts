@@ -1,19 +1,29 @@
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
-import type { Config } from '../../config';
 import { connectionFailure, safeUrl } from '../safe-url';
 import { startEmbeddedPostgres } from './embedded-postgres';
+
+export type DatabaseSettings =
+  | { kind: 'postgres'; url: string; poolMax: number }
+  | {
+      kind: 'embedded';
+      dataDir: string;
+      /** A snapshot to start an in-memory (`memory://`) database from. */
+      snapshot?: string;
+    };
 
 export interface Database {
   knex: Knex;
   kind: 'postgres' | 'embedded';
+  /** How to open more connections to it; the embedded database has one session only. */
+  url: string | undefined;
   close(): Promise<void>;
 }
 
 // bigint ids fit in a JS number (the contract caps them at 2^53 - 1).
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
 
-export async function createDatabase(config: Config['database']): Promise<Database> {
+export async function createDatabase(config: DatabaseSettings): Promise<Database> {
   if (config.kind === 'postgres') {
     const db = knex({
       client: 'pg',
@@ -23,7 +33,7 @@ export async function createDatabase(config: Config['database']): Promise<Databa
       log: { warn: quietAcquireErrors },
     });
     await assertReachable(db, config.url);
-    return { knex: db, kind: 'postgres', close: () => db.destroy() };
+    return { knex: db, kind: 'postgres', url: config.url, close: () => db.destroy() };
   }
   const embedded = await startEmbeddedPostgres(config.dataDir, config.snapshot);
   // PGlite is one session behind the socket: a single pooled connection keeps transactions from
@@ -42,6 +52,7 @@ export async function createDatabase(config: Config['database']): Promise<Databa
   return {
     knex: db,
     kind: 'embedded',
+    url: undefined,
     async close() {
       await db.destroy();
       await embedded.stop();

@@ -1,14 +1,14 @@
 import type { Services } from '../services';
-import type { JobDefinition } from '../platform/jobs/job-runtime';
 import { exportUserData } from './export-user-data';
 import { sendPasswordResetEmail } from './send-password-reset-email';
 import { sendWelcomeEmail } from './send-welcome-email';
+import type { Task } from './task';
 
-/** Every job a worker runs; each is a thin entry point into one service function. */
-export function jobDefinitions(services: Services): JobDefinition[] {
+/** Every task a worker runs; each is a thin entry point into one service function. */
+export function taskDefinitions(services: Services): Task[] {
   return [
     sendWelcomeEmail(services),
     sendPasswordResetEmail(services),
     exportUserData(services),
-  ] as JobDefinition[];
+  ] as Task[];
 }

@@ -9,28 +9,42 @@ import {
   type RetryDetails,
 } from 'agenda';
 import pg from 'pg';
-import type { Config } from '../../config';
 import type { Database } from '../database/create-database';
 import type { Logger } from '../logger';
 import { DeadLetters } from './dead-letters';
-import { PermanentFailure } from './permanent-failure';
-import type { JobName, JobPayloads, JobQueue } from './job-queue';
 import { poolOverKnex } from './pool-over-knex';
 
-export interface RunningJob {
+export interface TaskRuntimeSettings {
+  lockLifetimeMs: number;
+  pollIntervalMs: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  /** Tasks of the shared lane running at a time per worker. */
+  concurrency: number;
+}
+
+/** Task names and their data, as the application defines them. */
+export type Payloads = object;
+
+export interface RunningTask {
   id: string;
   attempt: number;
   /** Reports progress (0–100) and renews the job's lock, so a long job is not taken over. */
   touch(progress: number): Promise<void>;
 }
 
-export interface JobDefinition<N extends JobName = JobName> {
+export interface TaskDefinition<
+  P extends Payloads = Payloads,
+  N extends keyof P & string = keyof P & string,
+> {
   name: N;
-  /** `email` jobs run several at a time; `heavy` ones one at a time per worker. */
-  queue: 'email' | 'heavy';
-  run(data: JobPayloads[N], job: RunningJob): Promise<void>;
-  /** Called once every attempt has failed, after the job is recorded as dead. */
-  onExhausted?(data: JobPayloads[N], error: Error, job: { id: string }): Promise<void>;
+  /** Exclusive tasks run one at a time per worker; the others `concurrency` at a time. */
+  exclusive?: boolean;
+  run(data: P[N], task: RunningTask): Promise<void>;
+  /** An error another attempt cannot fix (e.g. an SMTP 5xx): the task is not retried. */
+  isPermanent?(error: unknown): boolean;
+  /** Called once every attempt has failed, after the task is recorded as dead. */
+  onExhausted?(data: P[N], error: Error, task: { id: string }): Promise<void>;
 }
 
 /**
@@ -38,24 +52,28 @@ export interface JobDefinition<N extends JobName = JobName> {
  * on the embedded database (one session, no cross-connection NOTIFY) Agenda borrows knex's single
  * connection and an in-process notification channel.
  */
-export class JobRuntime implements JobQueue {
+export class TaskRuntime<P extends Payloads> {
   private constructor(
     private readonly agenda: Agenda,
     private readonly pool: pg.Pool,
-    private readonly config: Config['jobs'],
+    private readonly config: TaskRuntimeSettings,
     private readonly deadLetters: DeadLetters,
     private readonly logger: Logger,
   ) {}
 
-  static async create(config: Config, database: Database, logger: Logger): Promise<JobRuntime> {
-    const embedded = config.database.kind === 'embedded';
+  static async create<P extends Payloads>(
+    config: TaskRuntimeSettings,
+    database: Database,
+    logger: Logger,
+  ): Promise<TaskRuntime<P>> {
+    const embedded = database.url === undefined;
     // Our pool, not the backend's: Agenda never ends its own pool when it was not started (an
     // API-only process), and sets no error listener on it, so a dropped idle connection would
     // crash the process.
     const pool =
-      config.database.kind === 'postgres'
-        ? new pg.Pool({ connectionString: config.database.url, max: 4 })
-        : poolOverKnex(database.knex);
+      database.url === undefined
+        ? poolOverKnex(database.knex)
+        : new pg.Pool({ connectionString: database.url, max: 4 });
     pool.on('error', (error) => logger.warn({ err: error }, 'job database connection lost'));
     const backend = new PostgresBackend({
       pool,
@@ -66,52 +84,52 @@ export class JobRuntime implements JobQueue {
     const agenda = new Agenda({
       backend,
       name: `${hostname()}-${process.pid}`,
-      processEvery: config.jobs.pollIntervalMs,
-      defaultLockLifetime: config.jobs.lockLifetimeMs,
-      maxConcurrency: config.jobs.emailConcurrency + 1,
+      processEvery: config.pollIntervalMs,
+      defaultLockLifetime: config.lockLifetimeMs,
+      maxConcurrency: config.concurrency + 1,
       ...(embedded ? { notificationChannel: new InMemoryNotificationChannel() } : {}),
     });
     agenda.on('error', (error: unknown) => logger.error({ err: error }, 'job runtime error'));
     await agenda.ready;
-    return new JobRuntime(agenda, pool, config.jobs, new DeadLetters(database.knex), logger);
+    return new TaskRuntime<P>(agenda, pool, config, new DeadLetters(database.knex), logger);
   }
 
-  async enqueue<N extends JobName>(name: N, data: JobPayloads[N]): Promise<void> {
+  async enqueue<N extends keyof P & string>(name: N, data: P[N]): Promise<void> {
     await this.agenda.now(name, data);
   }
 
-  /** Turns this process into a worker for the given jobs. */
-  async startWorker(definitions: JobDefinition[]): Promise<void> {
+  /** Turns this process into a worker for the given tasks. */
+  async startWorker(definitions: Array<TaskDefinition<P>>): Promise<void> {
     const exponentialBackoff = exponential({
       delay: this.config.backoffBaseMs,
       factor: 2,
       jitter: 0.2,
       maxRetries: this.config.maxAttempts - 1,
     });
-    const backoff: typeof exponentialBackoff = (context) =>
-      context.error instanceof PermanentFailure ? null : exponentialBackoff(context);
     for (const definition of definitions) {
+      const backoff: typeof exponentialBackoff = (context) =>
+        definition.isPermanent?.(context.error) ? null : exponentialBackoff(context);
       this.agenda.define(
         definition.name,
-        async (job: Job<JobPayloads[JobName]>) => {
+        async (job: Job<P[keyof P & string]>) => {
           await definition.run(job.attrs.data, {
             id: String(job.attrs._id),
             attempt: (job.attrs.failCount ?? 0) + 1,
             touch: (progress) => job.touch(progress),
           });
         },
-        definition.queue === 'heavy'
+        definition.exclusive
           ? { concurrency: 1, lockLimit: 1, lockLifetime: this.config.lockLifetimeMs, backoff }
           : {
-              concurrency: this.config.emailConcurrency,
+              concurrency: this.config.concurrency,
               lockLifetime: this.config.lockLifetimeMs,
               backoff,
             },
       );
     }
-    const byName = new Map(definitions.map((definition) => [definition.name, definition]));
+    const byName = new Map<string, TaskDefinition<P>>(definitions.map((d) => [d.name, d]));
     this.agenda.on('retry exhausted', (error: Error, job: JobWithId) => {
-      void this.bury(byName.get(job.attrs.name as JobName), job, error);
+      void this.bury(byName.get(job.attrs.name), job, error);
     });
     this.agenda.on('retry', (job: JobWithId, details: RetryDetails) => {
       this.logger.warn(
@@ -127,7 +145,7 @@ export class JobRuntime implements JobQueue {
     await this.agenda.start();
   }
 
-  /** Waits for running jobs to finish (SIGTERM), at most `timeoutMs`. */
+  /** Waits for running tasks to finish (SIGTERM), at most `timeoutMs`. */
   async drain(timeoutMs: number): Promise<void> {
     const result = await this.agenda.drain(timeoutMs);
     if (result.timedOut)
@@ -139,7 +157,7 @@ export class JobRuntime implements JobQueue {
     await this.pool.end();
   }
 
-  private async bury(definition: JobDefinition | undefined, job: JobWithId, error: Error) {
+  private async bury(definition: TaskDefinition<P> | undefined, job: JobWithId, error: Error) {
     const id = String(job.attrs._id);
     try {
       await this.deadLetters.record({

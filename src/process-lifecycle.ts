@@ -1,5 +1,5 @@
-import { ConfigError } from '../config';
-import type { Logger } from './logger';
+import { ConfigError } from './config';
+import type { Logger } from './platform/logger';
 
 /**
  * Runs `stop` once on SIGTERM or SIGINT; exits non-zero if it takes longer than `graceMs` or

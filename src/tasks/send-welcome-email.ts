@@ -1,9 +1,10 @@
+import { Undeliverable } from '../modules/mail';
 import type { Services } from '../services';
-import type { JobDefinition } from '../platform/jobs/job-runtime';
+import type { Task } from './task';
 
-export const sendWelcomeEmail = (services: Services): JobDefinition<'send-welcome-email'> => ({
+export const sendWelcomeEmail = (services: Services): Task<'send-welcome-email'> => ({
   name: 'send-welcome-email',
-  queue: 'email',
   run: ({ userId }) => services.mail.sendWelcome(userId),
+  isPermanent: (error) => error instanceof Undeliverable,
   onExhausted: ({ userId }, error) => services.mail.markDead(`welcome:${userId}`, error.message),
 });
