@@ -107,9 +107,10 @@ describe('reads right after writes, in the same process', () => {
     const [viewer, other] = [await signUp(t.http), await signUp(t.http)];
     await readTwice(t, viewer, `${USERS}/${other.id}`);
     await t.container.services.users.setRole(other.email, 'admin');
-    expect((await t.http.get(`${USERS}/${other.id}`).set(viewer.auth)).body.role).toBe('admin');
+    // Others see a public profile without the role; the user themself sees it.
+    expect((await t.http.get(`${USERS}/${other.id}`).set(other.auth)).body.role).toBe('admin');
     await t.container.services.users.setRole(other.email, 'user');
-    expect((await t.http.get(`${USERS}/${other.id}`).set(viewer.auth)).body.role).toBe('user');
+    expect((await t.http.get(`${USERS}/${other.id}`).set(other.auth)).body.role).toBe('user');
   });
 });
 
@@ -231,7 +232,7 @@ describeShared('two API processes sharing one Redis and one database', () => {
     );
     await b.container.services.users.setRole(editor.email, 'admin');
     await a.http.patch(`${POSTS}/${post.id}`).set(editor.auth).send({ title: 'x' }).expect(200);
-    const res = await a.http.get(`${USERS}/${editor.id}`).set(author.auth).expect(200);
+    const res = await a.http.get(`${USERS}/${editor.id}`).set(editor.auth).expect(200);
     expect(res.body.role).toBe('admin');
   });
 });
