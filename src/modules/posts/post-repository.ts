@@ -1,28 +1,32 @@
 import type { Knex } from 'knex';
-import { ForeignKeyViolationError, raw } from 'objection';
 import { DomainError } from '../../kernel/domain-error';
-import { PostModel } from './post-model';
+import { isForeignKeyViolation } from '../../platform/database/pg-errors';
 import type { NewPost, Post, PostChanges } from './post-types';
 
-/** Posts table access. Objection stays in here; callers get plain objects. */
-export class PostRepository {
-  private readonly Posts: typeof PostModel;
+/** A row of the posts table. */
+interface PostRow {
+  id: number;
+  author_id: number;
+  title: string;
+  body: string;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
 
-  constructor(private readonly knex: Knex) {
-    this.Posts = PostModel.bindKnex(knex);
-  }
+/** Posts table access with knex query builders; callers get plain objects. */
+export class PostRepository {
+  constructor(private readonly knex: Knex) {}
 
   async create(post: NewPost): Promise<Post> {
     try {
-      const row = await this.Posts.query().insertAndFetch({
-        author_id: post.authorId,
-        title: post.title,
-        body: post.body,
-      });
-      return toPost(row);
+      const [row] = await this.knex<PostRow>('posts')
+        .insert({ author_id: post.authorId, title: post.title, body: post.body })
+        .returning('*');
+      return toPost(row as PostRow);
     } catch (error) {
       // The author's account was deleted while the request was in flight.
-      if (error instanceof ForeignKeyViolationError) {
+      if (isForeignKeyViolation(error)) {
         throw new DomainError('unauthorized', 'The account no longer exists.');
       }
       throw error;
@@ -30,7 +34,7 @@ export class PostRepository {
   }
 
   async findById(id: number): Promise<Post | undefined> {
-    const row = await this.Posts.query().findById(id);
+    const row = await this.knex<PostRow>('posts').where({ id }).first();
     return row && toPost(row);
   }
 
@@ -40,7 +44,7 @@ export class PostRepository {
     limit: number,
     authorId?: number,
   ): Promise<Post[]> {
-    const query = this.Posts.query().orderBy('id', 'desc').limit(limit);
+    const query = this.knex<PostRow>('posts').orderBy('id', 'desc').limit(limit);
     if (beforeId !== undefined) query.where('id', '<', beforeId);
     if (authorId !== undefined) query.where('author_id', authorId);
     return (await query).map(toPost);
@@ -54,17 +58,13 @@ export class PostRepository {
       .select(this.knex.raw('row_number() over (partition by author_id order by id desc) as rank'))
       .whereIn('author_id', authorIds)
       .as('ranked');
-    const rows = await this.knex
+    const rows: PostRow[] = await this.knex
       .from(ranked)
       .where('rank', '<=', perAuthor)
       .orderBy([{ column: 'author_id' }, { column: 'id', order: 'desc' }]);
-    return rows.map((row: PostModel) => toPost(row));
+    return rows.map(toPost);
   }
 
-  /**
-   * Applies the changes when the post still has `expectedVersion` (or always, when undefined).
-   * Returns undefined when the post is gone or was changed by someone else in between.
-   */
   async countByAuthor(authorId: number): Promise<number> {
     const row = await this.knex('posts')
       .where({ author_id: authorId })
@@ -75,7 +75,7 @@ export class PostRepository {
 
   /** The author's posts after `afterId`, oldest first: the unit an export reads at a time. */
   async batchByAuthor(authorId: number, afterId: number, size: number): Promise<Post[]> {
-    const rows = await this.Posts.query()
+    const rows = await this.knex<PostRow>('posts')
       .where('author_id', authorId)
       .where('id', '>', afterId)
       .orderBy('id')
@@ -83,31 +83,34 @@ export class PostRepository {
     return rows.map(toPost);
   }
 
+  /**
+   * Applies the changes when the post still has `expectedVersion` (or always, when undefined).
+   * Returns undefined when the post is gone or was changed by someone else in between.
+   */
   async update(
     id: number,
     changes: PostChanges,
     expectedVersion?: number,
   ): Promise<Post | undefined> {
-    const query = this.Posts.query()
-      .findById(id)
-      .patch({
+    const query = this.knex<PostRow>('posts')
+      .where({ id })
+      .update({
         ...changes,
-        version: raw('version + 1') as unknown as number,
-        updated_at: raw('now()') as unknown as Date,
+        version: this.knex.raw('version + 1') as unknown as number,
+        updated_at: this.knex.fn.now() as unknown as Date,
       })
       .returning('*');
     if (expectedVersion !== undefined) query.where('version', expectedVersion);
-    const rows = (await query) as unknown as PostModel[] | PostModel | undefined;
-    const row = Array.isArray(rows) ? rows[0] : rows;
-    return row && toPost(row);
+    const [row] = await query;
+    return row && toPost(row as PostRow);
   }
 
   async delete(id: number): Promise<boolean> {
-    return (await this.Posts.query().deleteById(id)) > 0;
+    return (await this.knex('posts').where({ id }).delete()) > 0;
   }
 }
 
-function toPost(row: PostModel): Post {
+function toPost(row: PostRow): Post {
   return {
     id: row.id,
     authorId: row.author_id,

@@ -1,20 +1,28 @@
 import type { Knex } from 'knex';
-import { raw, UniqueViolationError } from 'objection';
 import { DomainError } from '../../kernel/domain-error';
+import { isUniqueViolation } from '../../platform/database/pg-errors';
 import { emailKey } from './email-address';
-import { UserModel } from './user-model';
 import type { NewUser, User, UserWithSecret } from './user-types';
 
 export const emailTakenError = () =>
   new DomainError('email-taken', 'An account with this e-mail already exists.');
 
-/** Users table access. Objection stays in here; callers get plain objects. */
-export class UserRepository {
-  private readonly Users: typeof UserModel;
+/** A row of the users table. */
+interface UserRow {
+  id: number;
+  email: string;
+  email_key: string;
+  name: string;
+  password_hash: string;
+  role: 'user' | 'admin';
+  email_verified: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
 
-  constructor(private readonly knex: Knex) {
-    this.Users = UserModel.bindKnex(knex);
-  }
+/** Users table access with knex query builders; callers get plain objects. */
+export class UserRepository {
+  constructor(private readonly knex: Knex) {}
 
   transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
     return this.knex.transaction(work);
@@ -22,28 +30,28 @@ export class UserRepository {
 
   async create(user: NewUser): Promise<User> {
     try {
-      const row = await this.Users.query().insertAndFetch({
-        email: user.email,
-        email_key: emailKey(user.email),
-        name: user.name,
-        password_hash: user.passwordHash,
-      });
-      return toUser(row);
+      const [row] = await this.knex<UserRow>('users')
+        .insert({
+          email: user.email,
+          email_key: emailKey(user.email),
+          name: user.name,
+          password_hash: user.passwordHash,
+        })
+        .returning('*');
+      return toUser(row as UserRow);
     } catch (error) {
-      if (error instanceof UniqueViolationError) {
-        throw emailTakenError();
-      }
+      if (isUniqueViolation(error)) throw emailTakenError();
       throw error;
     }
   }
 
   async findById(id: number): Promise<User | undefined> {
-    const row = await this.Users.query().findById(id);
+    const row = await this.knex<UserRow>('users').where({ id }).first();
     return row && toUser(row);
   }
 
   async findWithSecretById(id: number): Promise<UserWithSecret | undefined> {
-    const row = await this.Users.query().findById(id);
+    const row = await this.knex<UserRow>('users').where({ id }).first();
     return row && { ...toUser(row), passwordHash: row.password_hash };
   }
 
@@ -67,37 +75,30 @@ export class UserRepository {
 
   /** Keyset page in id order: stable while rows are inserted between fetches. */
   async listAfter(afterId: number, limit: number): Promise<User[]> {
-    const rows = await this.Users.query().where('id', '>', afterId).orderBy('id').limit(limit);
+    const rows = await this.knex<UserRow>('users')
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit);
     return rows.map(toUser);
   }
 
   async update(
     id: number,
     changes: { name?: string; passwordHash?: string },
-    trx?: Knex.Transaction,
+    trx: Knex = this.knex,
   ): Promise<User | undefined> {
-    const patch: Partial<UserModel> = {};
+    const patch: Partial<UserRow> = {};
     if (changes.name !== undefined) patch.name = changes.name;
     if (changes.passwordHash !== undefined) patch.password_hash = changes.passwordHash;
-    const row = await this.Users.query(trx).patchAndFetchById(id, {
-      ...patch,
-      updated_at: raw('now()') as unknown as Date,
-    });
-    return row && toUser(row);
+    return this.patch(id, patch, trx);
   }
 
   async markEmailVerified(id: number): Promise<void> {
-    await this.Users.query()
-      .findById(id)
-      .patch({ email_verified: true, updated_at: raw('now()') as unknown as Date });
+    await this.patch(id, { email_verified: true });
   }
 
-  async setRole(id: number, role: User['role']): Promise<User | undefined> {
-    const row = await this.Users.query().patchAndFetchById(id, {
-      role,
-      updated_at: raw('now()') as unknown as Date,
-    });
-    return row && toUser(row);
+  setRole(id: number, role: User['role']): Promise<User | undefined> {
+    return this.patch(id, { role });
   }
 
   /**
@@ -108,19 +109,31 @@ export class UserRepository {
     return this.knex.transaction(async (trx) => {
       await trx('users').where({ id }).forUpdate().select('id');
       const postIds: number[] = await trx('posts').where({ author_id: id }).pluck('id');
-      await this.Users.query(trx).deleteById(id);
+      await trx('users').where({ id }).delete();
       return postIds;
     });
   }
 
+  private async patch(
+    id: number,
+    patch: Partial<UserRow>,
+    trx: Knex = this.knex,
+  ): Promise<User | undefined> {
+    const [row] = await trx<UserRow>('users')
+      .where({ id })
+      .update({ ...patch, updated_at: trx.fn.now() as unknown as Date })
+      .returning('*');
+    return row && toUser(row as UserRow);
+  }
+
   private byEmail(email: string) {
-    return this.Users.query()
+    return this.knex<UserRow>('users')
       .where({ email_key: emailKey(email) })
       .first();
   }
 }
 
-function toUser(row: UserModel): User {
+function toUser(row: UserRow): User {
   return {
     id: row.id,
     email: row.email,
