@@ -5,7 +5,8 @@ import { PASSWORD, login, register, signUp, uniqueEmail } from '../helpers/facto
 import type { ContractClient } from '../helpers/http-client';
 import { isolatedDatabase, type IsolatedDatabase } from '../helpers/isolated-database';
 import { expectInvalid, expectProblem } from '../helpers/problems';
-import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../helpers/smtp-sink';
+import type { ReceivedMail, SmtpSink } from '../helpers/smtp-sink';
+import { startSmtpTestApp, stopSmtpTestApp } from '../helpers/smtp-test-app';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 const VERIFY = '/api/v1/auth/verify-email';
@@ -41,22 +42,12 @@ describe('account e-mails through a real SMTP server', () => {
   const knex = () => t.container.database.knex;
 
   beforeAll(async () => {
-    [db, sink] = await Promise.all([isolatedDatabase('account_emails'), startSmtpSink()]);
-    const env = {
-      ...db.env,
-      SMTP_URL: sink.url,
+    ({ db, sink, t } = await startSmtpTestApp('account_emails', {
       PUBLIC_BASE_URL: BASE_URL,
-      JOB_POLL_INTERVAL_MS: '100',
       JOB_BACKOFF_BASE_MS: '200',
-      JOB_LOCK_LIFETIME_MS: '10000',
-    };
-    t = await startTestApp(env, { worker: true });
+    }));
   });
-  afterAll(async () => {
-    await t?.close();
-    await sink?.close();
-    await db?.drop();
-  });
+  afterAll(() => stopSmtpTestApp({ db, sink, t }));
 
   const welcomeMailFor = (email: string) =>
     sink.waitForMail((mail) => mail.to.includes(email) && /^Welcome/.test(mail.subject));

@@ -2,9 +2,10 @@ import pino from 'pino';
 import { DeadLetters } from '../../src/platform/tasks/dead-letters';
 import { eventually, sleep } from '../helpers/eventually';
 import { register, uniqueEmail } from '../helpers/factories';
-import { isolatedDatabase, type IsolatedDatabase } from '../helpers/isolated-database';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import type { IsolatedDatabase } from '../helpers/isolated-database';
+import type { SmtpSink } from '../helpers/smtp-sink';
+import { startSmtpTestApp, stopSmtpTestApp } from '../helpers/smtp-test-app';
+import type { TestApp } from '../helpers/test-app';
 
 // Large enough that the second delay's minimum (0.8 · 2 · base) clearly exceeds the first's
 // maximum (1.2 · base), whatever the scheduling latency on a loaded machine.
@@ -41,23 +42,14 @@ describe('e-mail jobs against a failing SMTP server', () => {
   const retries = retryRecorder();
 
   beforeAll(async () => {
-    [db, sink] = await Promise.all([isolatedDatabase('email_retries'), startSmtpSink()]);
     const env = {
-      ...db.env,
-      SMTP_URL: sink.url,
       JOB_POLL_INTERVAL_MS: String(POLL_INTERVAL_MS),
       JOB_BACKOFF_BASE_MS: String(BACKOFF_BASE_MS),
       JOB_MAX_ATTEMPTS: '3',
-      // Far longer than one attempt takes on a busy machine: an expired lock starts a second run.
-      JOB_LOCK_LIFETIME_MS: '10000',
     };
-    t = await startTestApp(env, { worker: true, logger: retries.logger });
+    ({ db, sink, t } = await startSmtpTestApp('email_retries', env, { logger: retries.logger }));
   });
-  afterAll(async () => {
-    await t?.close();
-    await sink?.close();
-    await db?.drop();
-  });
+  afterAll(() => stopSmtpTestApp({ db, sink, t }));
 
   /**
    * A job that ran out of attempts, once all of it has settled: its dead_jobs row, its e-mail
@@ -173,20 +165,9 @@ describe('e-mail jobs that run again after the SMTP server accepted the e-mail',
   const knex = () => t.container.database.knex;
 
   beforeAll(async () => {
-    [db, sink] = await Promise.all([isolatedDatabase('email_once'), startSmtpSink()]);
-    const env = {
-      ...db.env,
-      SMTP_URL: sink.url,
-      JOB_POLL_INTERVAL_MS: '100',
-      JOB_LOCK_LIFETIME_MS: '10000',
-    };
-    t = await startTestApp(env, { worker: true });
+    ({ db, sink, t } = await startSmtpTestApp('email_once'));
   });
-  afterAll(async () => {
-    await t?.close();
-    await sink?.close();
-    await db?.drop();
-  });
+  afterAll(() => stopSmtpTestApp({ db, sink, t }));
 
   it('when the welcome job is enqueued again and the service is called again, then the e-mail is still sent exactly once', async () => {
     const user = await register(t.http);
