@@ -100,6 +100,10 @@ function inkwellEnv(processes: number, entityCache = true): Record<string, strin
   };
 }
 
+// Each launch on a port of its own: the one before may still hold its port for a moment.
+let lastPort = 3801;
+const nextPort = () => ++lastPort;
+
 async function startInkwell(processes: number, port: number, dataDir: string, entityCache = true) {
   const server = await startServer(
     `inkwell ×${processes}`,
@@ -122,11 +126,11 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const flood: Record<string, number> = {};
   try {
-    let inkwell = await startInkwell(1, 3802, dataDir);
+    let inkwell = await startInkwell(1, nextPort(), dataDir);
     servers.push(inkwell);
-    const s = await seed('http://127.0.0.1:3802');
+    const s = await seed(`http://127.0.0.1:${inkwell.port}`);
     const body = await (
-      await fetch(`http://127.0.0.1:3802/api/v1/users/${s.userId}`, { headers: s.auth })
+      await fetch(`http://127.0.0.1:${inkwell.port}/api/v1/users/${s.userId}`, { headers: s.auth })
     ).text();
     const env = { BENCH_BODY: body };
     const ceiling = await startServer(
@@ -163,7 +167,7 @@ async function main(): Promise<void> {
     for (const mode of modes) {
       if (mode.processes > 1) {
         await inkwell.stop();
-        inkwell = await startInkwell(mode.processes, 3802, dataDir);
+        inkwell = await startInkwell(mode.processes, nextPort(), dataDir);
         servers.push(inkwell);
       }
       const run = async (
@@ -176,17 +180,20 @@ async function main(): Promise<void> {
         rows.push({ scenario, mode: mode.label, ...result, ofCeiling: 0 });
         return result;
       };
-      const getUser = { url: `${api(3802)}/users/${s.userId}`, headers: s.auth };
+      const getUser = { url: `${api(inkwell.port)}/users/${s.userId}`, headers: s.auth };
       const login = {
-        url: `${api(3802)}/auth/login`,
+        url: `${api(inkwell.port)}/auth/login`,
         method: 'POST' as const,
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ username: s.email, password: PASSWORD }).toString(),
       };
       await run('getUser, cached', getUser);
-      await run('listPosts, page of 20', { url: `${api(3802)}/posts?limit=20`, headers: s.auth });
+      await run('listPosts, page of 20', {
+        url: `${api(inkwell.port)}/posts?limit=20`,
+        headers: s.auth,
+      });
       await run('createPost', {
-        url: `${api(3802)}/posts`,
+        url: `${api(inkwell.port)}/posts`,
         method: 'POST',
         headers: { ...s.auth, 'Content-Type': 'application/json' },
         body: JSON.stringify({ title: 'Bench', body: 'Some words. '.repeat(20) }),
@@ -210,15 +217,15 @@ async function main(): Promise<void> {
         note: `${logins.rps} logins/s alongside, ${logins.errors} errors`,
       });
       await inkwell.stop();
-      inkwell = await startInkwell(mode.processes, 3802, dataDir, false);
+      inkwell = await startInkwell(mode.processes, nextPort(), dataDir, false);
       servers.push(inkwell);
       await run('getPost, cache bypassed (PostgreSQL)', {
-        url: `${api(3802)}/posts/${s.postId}`,
+        url: `${api(inkwell.port)}/posts/${s.postId}`,
         headers: s.auth,
       });
       await inkwell.stop();
       if (mode !== modes[modes.length - 1]) {
-        inkwell = await startInkwell(1, 3802, dataDir);
+        inkwell = await startInkwell(1, nextPort(), dataDir);
         servers.push(inkwell);
       }
     }
