@@ -11,6 +11,7 @@ import { fieldLocator, problemFromDomain } from './domain-problems';
 import type { HandlerContext, HandlerMap, OperationId, OperationRequest } from './handler-types';
 import { compileRouter } from './compiled-router';
 import type { Authenticate } from './security/bearer-auth';
+import { assertStrictIntegers, integerParameters, type IntegerParameters } from './strict-integers';
 import { assertNoNulCharacters, toValidationError } from './validation-issues';
 
 export interface ApiResult {
@@ -101,10 +102,17 @@ export async function createApi(
     sessionChecks.set(req, live);
     return principal;
   });
+  const integers = integerParameters(definition);
   for (const [operationId, handler] of Object.entries(handlers)) {
     api.register(
       operationId,
-      adapt(operationId as OperationId, handler as HandlerMap[OperationId], deps, sessionConfirmed),
+      adapt(
+        operationId as OperationId,
+        handler as HandlerMap[OperationId],
+        deps,
+        sessionConfirmed,
+        integers.get(operationId) ?? [],
+      ),
     );
   }
   await api.init();
@@ -120,6 +128,7 @@ function adapt(
   handler: HandlerMap[OperationId],
   deps: ApiDeps,
   sessionConfirmed: (req: Request) => Promise<Principal> | undefined,
+  integers: IntegerParameters,
 ) {
   const call = handler as (r: unknown, ctx: HandlerContext) => Promise<ApiResult>;
   return async (c: Context, req: Request, res: Response): Promise<ApiResult> => {
@@ -130,6 +139,12 @@ function adapt(
           ? problemFromDomain(error, fieldLocator(c.operation))
           : error;
       });
+    if (integers.length > 0) {
+      assertStrictIntegers(integers, {
+        path: c.request.params,
+        query: req.query as Record<string, unknown>,
+      });
+    }
     const request = {
       // c.request.params is re-parsed from the path as strings; the validator's copy is coerced.
       params: c.validation?.coerced?.params ?? c.request.params,

@@ -8,6 +8,9 @@ const LOCATIONS: Record<string, IssueLocation> = {
   header: 'header',
 };
 
+/** At most this many issues are listed; the detail counts the rest (no amplification). */
+const MAX_LISTED_ISSUES = 20;
+
 const escapePointer = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /** Turns openapi-backend's Ajv errors into issues that say where (location + JSON pointer) and what. */
@@ -17,12 +20,14 @@ export function toValidationError(errors: ErrorObject[]): AppError {
     (issue, index) => issues.findIndex((other) => sameIssue(other, issue)) === index,
   );
   const noun = unique.length === 1 ? 'value' : 'values';
+  const listed = unique.slice(0, MAX_LISTED_ISSUES);
+  const more = unique.length - listed.length;
   return new AppError(
     'validation-failed',
-    `The request has ${unique.length} invalid ${noun}: ${unique
+    `The request has ${unique.length} invalid ${noun}: ${listed
       .map((issue) => `${issue.location} ${issue.pointer || '(root)'} ${issue.message}`)
-      .join('; ')}.`,
-    { issues: unique },
+      .join('; ')}${more > 0 ? `; and ${more} more, not listed` : ''}.`,
+    { issues: listed },
   );
 }
 
