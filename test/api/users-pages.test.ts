@@ -215,11 +215,10 @@ describe('GET /users/{user_id}', () => {
     },
   );
 
-  it('when the id is an integer in another notation, then answers for that integer', async () => {
+  it('when the id is an integer in another notation, then returns 400 pointing at /user_id', async () => {
     const viewer = await signUp(t.http);
-    const res = await fetchUser(viewer, `${viewer.id}.0`).expect(200);
-    expect(res.body.id).toBe(viewer.id);
-    expectProblem(await fetchUser(viewer, '9e15'), 404, 'not-found');
+    expectInvalid(await fetchUser(viewer, `${viewer.id}.0`), 'path', '/user_id');
+    expectInvalid(await fetchUser(viewer, '9e15'), 'path', '/user_id');
   });
 
   it('when no user has the id, then returns 404', async () => {
