@@ -1,5 +1,5 @@
 import type { OpenAPIV3 } from 'openapi-types';
-import { AppError } from '../platform/app-error';
+import { AppError } from './app-error';
 
 type Where = 'path' | 'query';
 export type IntegerParameters = ReadonlyArray<{ in: Where; name: string }>;
