@@ -1,4 +1,5 @@
 import { execSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -100,9 +101,21 @@ function inkwellEnv(processes: number, entityCache = true): Record<string, strin
   };
 }
 
-// Each launch on a port of its own: the one before may still hold its port for a moment.
-let lastPort = 3801;
-const nextPort = () => ++lastPort;
+// Each launch on a free port the system picks: never a fixed one another run may hold.
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
 
 async function startInkwell(processes: number, port: number, dataDir: string, entityCache = true) {
   const server = await startServer(
@@ -126,7 +139,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const flood: Record<string, number> = {};
   try {
-    let inkwell = await startInkwell(1, nextPort(), dataDir);
+    let inkwell = await startInkwell(1, await freePort(), dataDir);
     servers.push(inkwell);
     const s = await seed(`http://127.0.0.1:${inkwell.port}`);
     const body = await (
@@ -136,14 +149,14 @@ async function main(): Promise<void> {
     const ceiling = await startServer(
       'node:http',
       ['--import', 'tsx', 'bench/ceiling-server.ts'],
-      3800,
+      await freePort(),
       env,
       '/',
     );
     const express = await startServer(
       'express',
       ['--import', 'tsx', 'bench/baseline-server.ts'],
-      3801,
+      await freePort(),
       env,
       '/api/v1/users/1',
     );
@@ -167,7 +180,7 @@ async function main(): Promise<void> {
     for (const mode of modes) {
       if (mode.processes > 1) {
         await inkwell.stop();
-        inkwell = await startInkwell(mode.processes, nextPort(), dataDir);
+        inkwell = await startInkwell(mode.processes, await freePort(), dataDir);
         servers.push(inkwell);
       }
       const run = async (
@@ -217,7 +230,7 @@ async function main(): Promise<void> {
         note: `${logins.rps} logins/s alongside, ${logins.errors} errors`,
       });
       await inkwell.stop();
-      inkwell = await startInkwell(mode.processes, nextPort(), dataDir, false);
+      inkwell = await startInkwell(mode.processes, await freePort(), dataDir, false);
       servers.push(inkwell);
       await run('getPost, cache bypassed (PostgreSQL)', {
         url: `${api(inkwell.port)}/posts/${s.postId}`,
@@ -225,7 +238,7 @@ async function main(): Promise<void> {
       });
       await inkwell.stop();
       if (mode !== modes[modes.length - 1]) {
-        inkwell = await startInkwell(1, nextPort(), dataDir);
+        inkwell = await startInkwell(1, await freePort(), dataDir);
         servers.push(inkwell);
       }
     }
