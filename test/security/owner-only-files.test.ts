@@ -22,7 +22,7 @@ describe('files that hold secrets', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('when a mail goes to the outbox, then the outbox is 0700 and the file 0600', async () => {
+  it('when a mail goes to the outbox, then the outbox is 0700 and its files 0600', async () => {
     const outboxDir = path.join(dir, 'outbox');
     const mailer = createMailer({ smtpUrl: undefined, from: 'a@example.com', outboxDir });
     try {
@@ -36,9 +36,10 @@ describe('files that hold secrets', () => {
       mailer.close();
     }
     expect(modeOf(outboxDir)).toBe(0o700);
-    const files = readdirSync(outboxDir);
-    expect(files).toHaveLength(1);
-    expect(modeOf(path.join(outboxDir, files[0] as string))).toBe(0o600);
+    // The raw message and its plain-text copy.
+    const files = readdirSync(outboxDir).sort();
+    expect(files.map((file) => path.extname(file))).toEqual(['.eml', '.txt']);
+    for (const file of files) expect(modeOf(path.join(outboxDir, file))).toBe(0o600);
   });
 
   it('when the embedded database starts, then its data directory and files are owner-only', async () => {
