@@ -152,7 +152,11 @@ export interface paths {
          * Export my data (profile and every post)
          * @description Starts a background export and answers at once with the job; follow `Location` to watch
          *     its progress, then read the document from `/api/v1/jobs/{job_id}/result`.
-         *     One export at a time per user: another request while one is queued or running is a 429.
+         *     One export at a time per user: another request while one is queued or running is a 409
+         *     (`export-pending`, naming that job). At most `EXPORT_DAILY_QUOTA` exports (5 by default)
+         *     may be asked for in any 24 hours; beyond that the answer is a 429 with `Retry-After`, the
+         *     seconds until the oldest of them is 24 hours old. A finished job and its result are kept
+         *     for `EXPORT_RESULT_TTL_SECONDS` (24 hours by default), then deleted.
          */
         post: operations["exportMyData"];
         delete?: never;
@@ -170,7 +174,9 @@ export interface paths {
         };
         /**
          * A job's status and progress
-         * @description Only the user who started a job can see it; for anyone else it does not exist.
+         * @description Only the user who started a job can see it; for anyone else it does not exist. A finished
+         *     job is kept for `EXPORT_RESULT_TTL_SECONDS` (24 hours by default) with its result; after
+         *     that it is deleted, and asking for it is a 404.
          */
         get: operations["getJob"];
         put?: never;
@@ -191,7 +197,10 @@ export interface paths {
         /**
          * The document an export produced
          * @description The document of a succeeded export job; 409 while the job is queued, running or failed.
-         *     Only the user who started the job can read it; for anyone else it does not exist.
+         *     Only the user who started the job can read it; for anyone else it does not exist. The
+         *     result is kept for `EXPORT_RESULT_TTL_SECONDS` (24 hours by default) after the job
+         *     finished; then it is deleted with its job, and the answer is a 404 as for any job that
+         *     does not exist.
          */
         get: operations["getJobResult"];
         put?: never;
@@ -831,7 +840,7 @@ export interface components {
          * @example tag:inkwell,2026:problem/validation-failed
          * @enum {string}
          */
-        ProblemType: "tag:inkwell,2026:problem/validation-failed" | "tag:inkwell,2026:problem/malformed-body" | "tag:inkwell,2026:problem/unauthorized" | "tag:inkwell,2026:problem/invalid-credentials" | "tag:inkwell,2026:problem/forbidden" | "tag:inkwell,2026:problem/wrong-password" | "tag:inkwell,2026:problem/not-found" | "tag:inkwell,2026:problem/method-not-allowed" | "tag:inkwell,2026:problem/email-taken" | "tag:inkwell,2026:problem/precondition-failed" | "tag:inkwell,2026:problem/job-not-finished" | "tag:inkwell,2026:problem/invalid-token" | "tag:inkwell,2026:problem/payload-too-large" | "tag:inkwell,2026:problem/unsupported-media-type" | "tag:inkwell,2026:problem/too-many-requests" | "tag:inkwell,2026:problem/internal" | "tag:inkwell,2026:problem/unavailable";
+        ProblemType: "tag:inkwell,2026:problem/validation-failed" | "tag:inkwell,2026:problem/malformed-body" | "tag:inkwell,2026:problem/unauthorized" | "tag:inkwell,2026:problem/invalid-credentials" | "tag:inkwell,2026:problem/forbidden" | "tag:inkwell,2026:problem/wrong-password" | "tag:inkwell,2026:problem/not-found" | "tag:inkwell,2026:problem/method-not-allowed" | "tag:inkwell,2026:problem/email-taken" | "tag:inkwell,2026:problem/precondition-failed" | "tag:inkwell,2026:problem/job-not-finished" | "tag:inkwell,2026:problem/export-pending" | "tag:inkwell,2026:problem/invalid-token" | "tag:inkwell,2026:problem/payload-too-large" | "tag:inkwell,2026:problem/unsupported-media-type" | "tag:inkwell,2026:problem/too-many-requests" | "tag:inkwell,2026:problem/internal" | "tag:inkwell,2026:problem/unavailable";
         /**
          * @example {
          *       "location": "body",
@@ -1062,6 +1071,24 @@ export interface components {
                  *       "title": "Job not finished",
                  *       "status": 409,
                  *       "detail": "Job 12 is running (40%); try again when it has succeeded.",
+                 *       "request_id": "7f6a2b1e-6a43-4c0e-9d1b-3f7f0d1c2b9a"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description An export of this user's is still queued or running; one at a time. */
+        ExportPending: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "tag:inkwell,2026:problem/export-pending",
+                 *       "title": "An export is already pending",
+                 *       "status": 409,
+                 *       "detail": "Export job 12 is still running; one export at a time, ask again once it has finished.",
                  *       "request_id": "7f6a2b1e-6a43-4c0e-9d1b-3f7f0d1c2b9a"
                  *     }
                  */
@@ -1610,6 +1637,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            409: components["responses"]["ExportPending"];
             429: components["responses"]["TooManyRequests"];
         };
     };

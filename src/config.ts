@@ -78,6 +78,8 @@ const schema = z.object({
   JOB_BACKOFF_BASE_MS: int(10, 3_600_000).default(5_000),
   EMAIL_CONCURRENCY: int(1, 100).default(5),
   EXPORT_BATCH_SIZE: int(10, 10_000).default(1_000),
+  EXPORT_RESULT_TTL_SECONDS: int(1, 365 * 86_400).default(86_400),
+  EXPORT_DAILY_QUOTA: int(1, 1_000).default(5),
 });
 
 export type Config = Readonly<{
@@ -133,7 +135,14 @@ export type Config = Readonly<{
     maxAttempts: number;
     backoffBaseMs: number;
     emailConcurrency: number;
-    exportBatchSize: number;
+  };
+  exports: {
+    /** Posts read and written per chunk. */
+    batchSize: number;
+    /** How long a finished export's result is kept; then the job and its chunks are deleted. */
+    resultTtlSeconds: number;
+    /** Exports one user may ask for in any 24 hours. */
+    dailyQuota: number;
   };
   auth: {
     jwtSecret: string;
@@ -254,7 +263,11 @@ export function loadConfig(
       maxAttempts: e.JOB_MAX_ATTEMPTS,
       backoffBaseMs: e.JOB_BACKOFF_BASE_MS,
       emailConcurrency: e.EMAIL_CONCURRENCY,
-      exportBatchSize: e.EXPORT_BATCH_SIZE,
+    },
+    exports: {
+      batchSize: e.EXPORT_BATCH_SIZE,
+      resultTtlSeconds: e.EXPORT_RESULT_TTL_SECONDS,
+      dailyQuota: e.EXPORT_DAILY_QUOTA,
     },
     auth: {
       jwtSecret,

@@ -234,7 +234,7 @@ function wireModules(config: Config, platform: Platform) {
     users,
     posts,
     queue,
-    batchSize: config.jobs.exportBatchSize,
+    ...config.exports,
   });
   const { health } = createHealthModule({ knex, cache, logger });
   const services: Services = { users, accounts, auth, sessions, posts, mail, exports, health };

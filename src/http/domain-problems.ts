@@ -14,6 +14,7 @@ const PROBLEM_OF: { [C in DomainErrorCode]: C & ErrorCode } = {
   'not-found': 'not-found',
   'email-taken': 'email-taken',
   'job-not-finished': 'job-not-finished',
+  'export-pending': 'export-pending',
   'precondition-failed': 'precondition-failed',
   'invalid-token': 'invalid-token',
   'too-many-requests': 'too-many-requests',

@@ -15,6 +15,7 @@ export const errorCodes = {
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'email-taken': { status: 409, title: 'E-mail already registered' },
   'job-not-finished': { status: 409, title: 'Job not finished' },
+  'export-pending': { status: 409, title: 'An export is already pending' },
   'precondition-failed': { status: 412, title: 'Precondition failed' },
   'invalid-token': { status: 400, title: 'Invalid or expired token' },
   'payload-too-large': { status: 413, title: 'Payload too large' },

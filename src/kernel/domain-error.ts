@@ -8,6 +8,7 @@ export type DomainErrorCode =
   | 'not-found'
   | 'email-taken'
   | 'job-not-finished'
+  | 'export-pending'
   | 'precondition-failed'
   | 'invalid-token'
   | 'too-many-requests'

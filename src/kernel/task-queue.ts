@@ -8,6 +8,8 @@ export interface TaskPayloads {
   'send-welcome-email': { userId: UserId };
   'send-password-reset-email': { email: string };
   'export-user-data': { jobId: JobId };
+  /** Scheduled by the workers themselves, never asked for. */
+  'delete-expired-exports': Record<string, never>;
 }
 
 export type TaskName = keyof TaskPayloads;

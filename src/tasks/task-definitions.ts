@@ -1,4 +1,5 @@
 import type { Services } from '../services';
+import { deleteExpiredExports } from './delete-expired-exports';
 import { exportUserData } from './export-user-data';
 import { sendPasswordResetEmail } from './send-password-reset-email';
 import { sendWelcomeEmail } from './send-welcome-email';
@@ -10,5 +11,6 @@ export function taskDefinitions(services: Services): Task[] {
     sendWelcomeEmail(services),
     sendPasswordResetEmail(services),
     exportUserData(services),
+    deleteExpiredExports(services),
   ] as Task[];
 }

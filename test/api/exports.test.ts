@@ -88,14 +88,13 @@ describe('data export jobs', () => {
       expect(result.body.detail).toMatch(/queued/);
     });
 
-    it('when an export is asked for while one is queued, then returns 429 with Retry-After', async () => {
+    it('when an export is asked for while one is queued, then returns 409 export-pending naming that job', async () => {
       const account = await signUp(t.http);
       const first = await startExport(account);
 
       const res = await t.http.post(EXPORT).set(account.auth);
-      expectProblem(res, 429, 'too-many-requests');
-      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
-      expect(res.body.detail).toContain(String(first.id));
+      expectProblem(res, 409, 'export-pending');
+      expect(res.body.detail).toContain(`job ${first.id} is still queued`);
       expect(await knex()('jobs').where({ user_id: account.id })).toHaveLength(1);
     });
 

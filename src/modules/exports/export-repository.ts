@@ -3,42 +3,93 @@ import type { Post } from '../posts';
 import type { User } from '../users';
 import type { ExportHeader, JobRecord } from './export-types';
 
-const ACTIVE_EXPORT_INDEX = 'jobs_one_active_export_idx';
+/** What asking for an export came to: a queued job, or why there is none. */
+export type ExportRequestOutcome =
+  | { kind: 'queued'; job: JobRecord; requestId: number }
+  | { kind: 'pending'; job: JobRecord }
+  | { kind: 'quota-used'; retryAfterSeconds: number }
+  | { kind: 'no-account' };
+
+export interface ExportLimits {
+  /** Exports a user may ask for in any window of `windowSeconds`. */
+  quota: number;
+  windowSeconds: number;
+}
 
 /** The jobs table (what users see of a job) and the chunks an export writes. */
 export class ExportRepository {
   constructor(private readonly knex: Knex) {}
 
-  /** A queued export for the user, or undefined when one is already queued or running. */
-  async createExport(userId: number): Promise<JobRecord | undefined> {
-    try {
-      const [row] = await this.knex('jobs')
-        .insert({ user_id: userId, type: 'export' })
-        .returning('*');
-      return toJob(row);
-    } catch (error) {
-      if ((error as { constraint?: string }).constraint === ACTIVE_EXPORT_INDEX) return undefined;
-      throw error;
+  /**
+   * A queued export for the user, unless one is pending or the quota is used. The user's row is
+   * locked for the transaction, so that parallel requests (from any process) are decided one
+   * after another; the unique index on pending exports stays as the last word.
+   */
+  async createExport(userId: number, limits: ExportLimits): Promise<ExportRequestOutcome> {
+    return this.knex.transaction(async (trx) => {
+      const user = await trx('users').where({ id: userId }).forNoKeyUpdate().first('id');
+      if (!user) return { kind: 'no-account' };
+      const pending = await activeExportOf(trx, userId);
+      if (pending) return { kind: 'pending', job: pending };
+      const recent = trx('export_requests')
+        .where({ user_id: userId })
+        .where('requested_at', '>', this.ago(limits.windowSeconds))
+        .orderBy('requested_at', 'desc')
+        .limit(limits.quota)
+        .select('requested_at');
+      const used = await trx
+        .from(recent.as('recent'))
+        .first(
+          trx.raw('count(*)::int as count'),
+          trx.raw(
+            'ceil(extract(epoch from min(requested_at) + make_interval(secs => ?) - now()))::int as retry_after',
+            [limits.windowSeconds],
+          ),
+        );
+      if (used.count >= limits.quota) {
+        return { kind: 'quota-used', retryAfterSeconds: Math.max(1, used.retry_after) };
+      }
+      const [row] = await trx('jobs').insert({ user_id: userId, type: 'export' }).returning('*');
+      const [request] = await trx('export_requests').insert({ user_id: userId }).returning('id');
+      return { kind: 'queued', job: toJob(row), requestId: Number(request.id) };
+    });
+  }
+
+  /** Takes back an export that could not be queued: its job and its place in the quota. */
+  async withdraw(jobId: number, requestId: number): Promise<void> {
+    await this.knex.transaction(async (trx) => {
+      await trx('jobs').where({ id: jobId }).delete();
+      await trx('export_requests').where({ id: requestId }).delete();
+    });
+  }
+
+  /**
+   * Deletes finished jobs (with their chunks) older than `ttlSeconds`, and requests that no
+   * longer count against any quota.
+   */
+  async deleteExpired(ttlSeconds: number, windowSeconds: number): Promise<{ jobs: number }> {
+    const jobs = await this.knex('jobs').where('finished_at', '<=', this.ago(ttlSeconds)).delete();
+    await this.knex('export_requests')
+      .where('requested_at', '<=', this.ago(windowSeconds))
+      .delete();
+    return { jobs };
+  }
+
+  /** A job; with `keptForSeconds`, none that finished longer ago (expired, not yet deleted). */
+  async find(
+    id: number,
+    keptForSeconds?: number,
+  ): Promise<(JobRecord & { header: ExportHeader | null }) | undefined> {
+    const query = this.knex('jobs').where({ id });
+    if (keptForSeconds !== undefined) {
+      query.where((live) =>
+        live.whereNull('finished_at').orWhere('finished_at', '>', this.ago(keptForSeconds)),
+      );
     }
-  }
-
-  async activeExportOf(userId: number): Promise<JobRecord | undefined> {
-    const row = await this.knex('jobs')
-      .where({ user_id: userId, type: 'export' })
-      .whereIn('status', ['queued', 'running'])
-      .first();
-    return row && toJob(row);
-  }
-
-  async find(id: number): Promise<(JobRecord & { header: ExportHeader | null }) | undefined> {
-    const row = await this.knex('jobs').where({ id }).first();
+    const row = await query.first();
     return (
       row && { ...toJob(row), header: row.result_header ? reviveHeader(row.result_header) : null }
     );
-  }
-
-  async delete(id: number): Promise<void> {
-    await this.knex('jobs').where({ id }).delete();
   }
 
   async markRunning(id: number, header: ExportHeader): Promise<void> {
@@ -95,6 +146,11 @@ export class ExportRepository {
       .ignore();
   }
 
+  /** The database's clock, so that every process agrees on what has expired. */
+  private ago(seconds: number): Knex.Raw {
+    return this.knex.raw('now() - make_interval(secs => ?)', [seconds]);
+  }
+
   /** The chunks in order, one query per chunk so memory holds one batch at a time. */
   async *chunks(jobId: number): AsyncIterable<Post[]> {
     for (let seq = 1; ; seq++) {
@@ -107,6 +163,14 @@ export class ExportRepository {
       }));
     }
   }
+}
+
+async function activeExportOf(knex: Knex, userId: number): Promise<JobRecord | undefined> {
+  const row = await knex('jobs')
+    .where({ user_id: userId, type: 'export' })
+    .whereIn('status', ['queued', 'running'])
+    .first();
+  return row && toJob(row);
 }
 
 function toJob(row: Record<string, unknown>): JobRecord {

@@ -6,8 +6,10 @@ import type { UserService } from '../users';
 import type { ExportRepository } from './export-repository';
 import type { ExportResult, JobRecord } from './export-types';
 
-/** Seconds a client is told to wait before asking for another export. */
-const RETRY_EXPORT_AFTER = 30;
+/** The quota counts the exports asked for in any window this long: a day. */
+const QUOTA_WINDOW_SECONDS = 86_400;
+/** Expired results are deleted at least this often, sooner when they are kept for less. */
+const SWEEP_INTERVAL_SECONDS = 3_600;
 
 /**
  * Data export: a user's profile and every post, written by a background job in batches (memory
@@ -19,6 +21,10 @@ export interface ExportServiceDeps {
   posts: PostService;
   queue: TaskQueue;
   batchSize: number;
+  /** How long a finished export (its result, or its error) is kept before it is deleted. */
+  resultTtlSeconds: number;
+  /** Exports one user may ask for in any 24 hours. */
+  dailyQuota: number;
 }
 
 export class ExportService {
@@ -28,37 +34,51 @@ export class ExportService {
     this.exports = deps.exports;
   }
 
+  /**
+   * Queues an export, unless the user has one pending (queued or running) or has used the day's
+   * quota; both are decided under a lock, so parallel requests cannot both pass.
+   */
   async start(principal: Principal): Promise<JobRecord> {
-    const job = await this.exports.createExport(principal.userId);
-    if (!job) {
-      const active = await this.exports.activeExportOf(principal.userId);
-      throw new DomainError(
-        'too-many-requests',
-        `An export is already ${active?.status ?? 'in progress'}${active ? ` (job ${active.id})` : ''}; wait for it to finish.`,
-        { retryAfterSeconds: RETRY_EXPORT_AFTER },
-      );
+    const outcome = await this.exports.createExport(principal.userId, {
+      quota: this.deps.dailyQuota,
+      windowSeconds: QUOTA_WINDOW_SECONDS,
+    });
+    switch (outcome.kind) {
+      case 'pending':
+        throw new DomainError(
+          'export-pending',
+          `Export job ${outcome.job.id} is still ${outcome.job.status}; one export at a time, ask again once it has finished.`,
+        );
+      case 'quota-used':
+        throw new DomainError(
+          'too-many-requests',
+          `At most ${this.deps.dailyQuota} exports in 24 hours; the next one can be asked for in ${outcome.retryAfterSeconds} seconds.`,
+          { retryAfterSeconds: outcome.retryAfterSeconds },
+        );
+      case 'no-account':
+        throw new DomainError('unauthorized', 'The account no longer exists.', {
+          refusal: 'invalid_token',
+        });
     }
     try {
-      await this.deps.queue.enqueue('export-user-data', { jobId: job.id });
+      await this.deps.queue.enqueue('export-user-data', { jobId: outcome.job.id });
     } catch (error) {
-      await this.exports.delete(job.id);
+      await this.exports.withdraw(outcome.job.id, outcome.requestId);
       throw error;
     }
-    return job;
+    return outcome.job;
   }
 
-  /** A job of the caller's; anyone else's is indistinguishable from one that does not exist. */
-  async get(principal: Principal, jobId: number): Promise<JobRecord> {
-    const job = await this.exports.find(jobId);
-    if (!job || job.userId !== principal.userId)
-      throw new DomainError('not-found', `There is no job ${jobId}.`);
-    return job;
+  /**
+   * A job of the caller's; anyone else's, and one whose result has expired, is indistinguishable
+   * from one that does not exist.
+   */
+  get(principal: Principal, jobId: number): Promise<JobRecord> {
+    return this.ownJob(principal, jobId);
   }
 
   async result(principal: Principal, jobId: number): Promise<ExportResult> {
-    const job = await this.exports.find(jobId);
-    if (!job || job.userId !== principal.userId)
-      throw new DomainError('not-found', `There is no job ${jobId}.`);
+    const job = await this.ownJob(principal, jobId);
     if (job.status !== 'succeeded' || !job.header) {
       const detail =
         job.status === 'failed'
@@ -67,6 +87,27 @@ export class ExportService {
       throw new DomainError('job-not-finished', detail);
     }
     return { header: job.header, batches: this.exports.chunks(jobId) };
+  }
+
+  private async ownJob(principal: Principal, jobId: number) {
+    const job = await this.exports.find(jobId, this.deps.resultTtlSeconds);
+    if (!job || job.userId !== principal.userId)
+      throw new DomainError('not-found', `There is no job ${jobId}.`);
+    return job;
+  }
+
+  /** Deletes expired jobs with their results, and requests older than the quota's window. */
+  async deleteExpired(): Promise<number> {
+    const { jobs } = await this.exports.deleteExpired(
+      this.deps.resultTtlSeconds,
+      QUOTA_WINDOW_SECONDS,
+    );
+    return jobs;
+  }
+
+  /** How often `deleteExpired` should run for results to go soon after they expire. */
+  get sweepIntervalSeconds(): number {
+    return Math.min(this.deps.resultTtlSeconds, SWEEP_INTERVAL_SECONDS);
   }
 
   /** The job body. Idempotent: a finished export is left alone, an interrupted one resumes. */

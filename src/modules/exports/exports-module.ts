@@ -12,16 +12,14 @@ export interface ExportsModuleDeps {
   queue: TaskQueue;
   /** Posts read and written per chunk: what memory holds at a time. */
   batchSize: number;
+  /** How long a finished export is kept before it is deleted with its result. */
+  resultTtlSeconds: number;
+  /** Exports one user may ask for in any 24 hours. */
+  dailyQuota: number;
 }
 
 export function createExportsModule(deps: ExportsModuleDeps) {
-  const { users, posts, queue, batchSize } = deps;
-  const exports = new ExportService({
-    exports: new ExportRepository(deps.knex),
-    users,
-    posts,
-    queue,
-    batchSize,
-  });
+  const { knex, ...rest } = deps;
+  const exports = new ExportService({ exports: new ExportRepository(knex), ...rest });
   return { exports };
 }

@@ -40,6 +40,8 @@ export interface TaskDefinition<
   name: N;
   /** Exclusive tasks run one at a time per worker; the others `concurrency` at a time. */
   exclusive?: boolean;
+  /** A recurring task: run at start, then every so many seconds (once, whatever the workers). */
+  repeatEverySeconds?: number;
   run(data: P[N], task: RunningTask): Promise<void>;
   /** An error another attempt cannot fix (e.g. an SMTP 5xx): the task is not retried. */
   isPermanent?(error: unknown): boolean;
@@ -126,6 +128,10 @@ export class TaskRuntime<P extends Payloads> {
               backoff,
             },
       );
+    }
+    for (const definition of definitions) {
+      if (definition.repeatEverySeconds === undefined) continue;
+      await this.agenda.every(`${definition.repeatEverySeconds} seconds`, definition.name, {});
     }
     const byName = new Map<string, TaskDefinition<P>>(definitions.map((d) => [d.name, d]));
     this.agenda.on('retry exhausted', (error: Error, job: JobWithId) => {
