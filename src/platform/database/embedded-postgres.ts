@@ -2,7 +2,14 @@ import { chmodSync, mkdtempSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import lockfile from 'proper-lockfile';
+import { lockDataDir } from './data-dir-lock';
+import {
+  damagedDataDir,
+  emptiedDataDir,
+  hasDatabase,
+  readMarker,
+  writeMarker,
+} from './data-dir-marker';
 
 export interface EmbeddedPostgres {
   /** Directory holding the Unix socket; pass it to pg as `host`. */
@@ -17,7 +24,8 @@ const PG_PORT = 5432;
 
 /**
  * Starts PGlite in a worker thread behind a Unix socket and locks its data directory. An in-memory
- * database (`memory://`) starts from `snapshot` when given, skipping initdb.
+ * database (`memory://`) starts from `snapshot` when given, skipping initdb. A data directory that
+ * lost its files, or that PGlite cannot open, is refused with one sentence saying what to do.
  */
 export async function startEmbeddedPostgres(
   dataDir: string,
@@ -25,10 +33,17 @@ export async function startEmbeddedPostgres(
 ): Promise<EmbeddedPostgres> {
   const inMemory = dataDir === 'memory://';
   let releaseLock: (() => Promise<void>) | undefined;
+  let existed = false;
   if (!inMemory) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     ownerOnly(dataDir);
     releaseLock = await lockDataDir(dataDir);
+    existed = hasDatabase(dataDir);
+    const marker = readMarker(dataDir);
+    if (marker && !existed) {
+      await releaseLock();
+      throw emptiedDataDir(dataDir, marker);
+    }
   }
   const socketDir = mkdtempSync(path.join(tmpdir(), 'inkwell-pg-'));
   const worker = spawnWorker({
@@ -39,10 +54,14 @@ export async function startEmbeddedPostgres(
   });
   try {
     await waitFor(worker, 'ready');
+    if (!inMemory) writeMarker(dataDir, !existed);
   } catch (error) {
     await worker.terminate();
     await releaseLock?.();
     rmSync(socketDir, { recursive: true, force: true });
+    // PGlite's own words for a damaged directory ("Aborted(). Build with -sASSERTIONS…") tell an
+    // operator nothing they can act on.
+    if (existed && error instanceof OpenFailed) throw damagedDataDir(dataDir, error);
     throw error;
   }
   return {
@@ -75,22 +94,6 @@ function ownerOnly(dir: string): void {
   }
 }
 
-async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
-  try {
-    return await lockfile.lock(dataDir, { stale: 15_000, update: 5_000, realpath: false });
-  } catch (error) {
-    const reason =
-      (error as { code?: string }).code === 'ELOCKED'
-        ? 'is in use by another process'
-        : String(error);
-    throw new Error(
-      `The embedded database directory ${path.resolve(dataDir)} ${reason}. ` +
-        'Stop the other Inkwell process, or set DATA_DIR to another directory.',
-      { cause: error },
-    );
-  }
-}
-
 function spawnWorker(workerData: object): Worker {
   // Under ts-jest/tsx the sources are TypeScript; the worker then needs a loader of its own.
   const isTs = __filename.endsWith('.ts');
@@ -101,12 +104,17 @@ function spawnWorker(workerData: object): Worker {
   });
 }
 
+/** PGlite could not open the data directory. */
+class OpenFailed extends Error {}
+
 function waitFor(worker: Worker, type: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onMessage = (message: { type: string; message?: string }) => {
+    const onMessage = (message: { type: string; message?: string; stage?: string }) => {
       if (message.type === type) done(resolve);
-      else if (message.type === 'error')
-        done(() => reject(new Error(`Embedded database failed: ${message.message}`)));
+      else if (message.type === 'error') {
+        const Failure = message.stage === 'open' ? OpenFailed : Error;
+        done(() => reject(new Failure(`Embedded database failed: ${message.message}`)));
+      }
     };
     const onExit = (code: number) =>
       done(() => reject(new Error(`Embedded database worker exited with code ${code}`)));

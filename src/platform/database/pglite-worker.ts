@@ -21,11 +21,11 @@ async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('pglite-worker must run in a worker thread');
   const { dataDir, snapshot, socketPath, maxConnections } = workerData as WorkerInput;
-  const inMemory = dataDir === 'memory://';
-  const db =
-    inMemory && snapshot
-      ? await PGlite.create({ loadDataDir: new Blob([await readFile(snapshot)]) })
-      : await PGlite.create(inMemory ? undefined : dataDir);
+  const db = await open(dataDir, snapshot).catch((error: unknown) => {
+    throw Object.assign(error instanceof Error ? error : new Error(String(error)), {
+      stage: 'open',
+    });
+  });
   const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections });
   await server.start();
   port.on('message', (message: Message) => {
@@ -48,9 +48,18 @@ async function main(): Promise<void> {
   port.postMessage({ type: 'ready' });
 }
 
+async function open(dataDir: string, snapshot: string | undefined): Promise<PGlite> {
+  const inMemory = dataDir === 'memory://';
+  if (inMemory && snapshot) {
+    return PGlite.create({ loadDataDir: new Blob([await readFile(snapshot)]) });
+  }
+  return PGlite.create(inMemory ? undefined : dataDir);
+}
+
 main().catch((error: unknown) => {
   parentPort?.postMessage({
     type: 'error',
     message: error instanceof Error ? error.message : String(error),
+    stage: (error as { stage?: string }).stage,
   });
 });
