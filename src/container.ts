@@ -221,6 +221,7 @@ function wireModules(config: Config, platform: Platform) {
     },
     verificationTokenTtlSeconds: settings.emailVerificationTokenTtlSeconds,
     resetTokenTtlSeconds: settings.passwordResetTokenTtlSeconds,
+    tokenKeys: [settings.jwtSecret, ...settings.jwtPreviousSecrets],
   });
   const { mail } = createMailModule({
     knex,

@@ -44,6 +44,11 @@ export interface SmtpSink {
    */
   reject(responseCode: 451 | 550, recipient?: string): void;
   accept(recipient?: string): void;
+  /**
+   * Runs `hook` once, on the next message accepted: after it was received and parsed, before the
+   * 250 is answered (the message counts as received once the 250 went out).
+   */
+  beforeNextAccept(hook: (mail: ReceivedMail) => Promise<void>): void;
   close(): Promise<void>;
 }
 
@@ -56,6 +61,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const attempts: DeliveryAttempt[] = [];
   const rejections: Rejection[] = [];
   const listeners = new Set<() => void>();
+  let nextAcceptHook: ((mail: ReceivedMail) => Promise<void>) | undefined;
   const notify = () => listeners.forEach((listener) => listener());
 
   const recipientsOf = (session: SMTPServerSession) =>
@@ -86,14 +92,18 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         return;
       }
       simpleParser(stream)
-        .then((parsed) => {
-          messages.push({
+        .then(async (parsed) => {
+          const mail = {
             to,
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',
             messageId: parsed.messageId ?? '',
             receivedAt: Date.now(),
-          });
+          };
+          const hook = nextAcceptHook;
+          nextAcceptHook = undefined;
+          await hook?.(mail);
+          messages.push(mail);
           attempts.push({ to, at, responseCode: 250 });
           callback();
           notify();
@@ -162,6 +172,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       for (let i = rejections.length - 1; i >= 0; i--) {
         if (target === undefined || rejections[i]?.recipient === target) rejections.splice(i, 1);
       }
+    },
+    beforeNextAccept(hook) {
+      nextAcceptHook = hook;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

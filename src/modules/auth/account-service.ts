@@ -1,7 +1,7 @@
 import type { UserId } from '../../kernel/ids';
 import { DomainError } from '../../kernel/domain-error';
 import type { TaskQueue } from '../../kernel/task-queue';
-import { hashOpaqueToken, newOpaqueToken } from '../../platform/opaque-token';
+import { derivedOpaqueToken, hashOpaqueToken } from '../../platform/opaque-token';
 import type { SessionService } from '../sessions';
 import type { PasswordHasher, UserCredentials } from '../users';
 import { reserveAll, type AttemptLimiter } from '../../platform/attempt-limiter';
@@ -33,6 +33,8 @@ export interface AccountServiceDeps {
   };
   verificationTtlSeconds: number;
   resetTtlSeconds: number;
+  /** Secrets e-mailed tokens are derived with: the current one first, then earlier ones. */
+  tokenKeys: string[];
 }
 
 /** E-mail verification and password reset: the flows that start with an e-mailed token. */
@@ -43,17 +45,28 @@ export class AccountService {
     this.tokens = deps.tokens;
   }
 
-  /** A new single-use token for the e-mail of that purpose; a new reset retires older ones. */
-  async issueToken(
+  /**
+   * The single-use token of one e-mail, derived from the e-mail's seed: the first call records it
+   * (a new reset retires older ones), a retry gets the same token back. Undefined once that token
+   * was used, replaced by a newer reset or expired: there is nothing left worth sending.
+   */
+  async tokenFor(
     userId: UserId,
     purpose: TokenPurpose,
-  ): Promise<{ token: string; ttlSeconds: number }> {
+    seed: string,
+  ): Promise<{ token: string; ttlSeconds: number } | undefined> {
     const ttlSeconds =
       purpose === 'password-reset' ? this.deps.resetTtlSeconds : this.deps.verificationTtlSeconds;
-    const token = newOpaqueToken();
-    if (purpose === 'password-reset') await this.tokens.retireUnused(userId, purpose);
-    await this.tokens.create(userId, purpose, token.hash, new Date(Date.now() + ttlSeconds * 1000));
-    return { token: token.token, ttlSeconds };
+    // The current secret first; a token derived with a previous one (before a rotation) still counts.
+    const candidates = this.deps.tokenKeys.map((key) => derivedOpaqueToken(key, seed));
+    const issued = await this.tokens.issueOnce(
+      userId,
+      purpose,
+      candidates.map((candidate) => candidate.hash),
+      new Date(Date.now() + ttlSeconds * 1000),
+    );
+    const token = candidates.find((candidate) => candidate.hash === issued.hash)?.token;
+    return issued.live && token ? { token, ttlSeconds } : undefined;
   }
 
   async verifyEmail(token: string): Promise<void> {

@@ -22,6 +22,8 @@ export interface AuthModuleDeps {
   };
   verificationTokenTtlSeconds: number;
   resetTokenTtlSeconds: number;
+  /** Secrets e-mailed tokens are derived with: the current one first, then earlier ones. */
+  tokenKeys: string[];
 }
 
 export function createAuthModule(deps: AuthModuleDeps) {
@@ -45,6 +47,7 @@ export function createAuthModule(deps: AuthModuleDeps) {
       },
       verificationTtlSeconds: deps.verificationTokenTtlSeconds,
       resetTtlSeconds: deps.resetTokenTtlSeconds,
+      tokenKeys: deps.tokenKeys,
     }),
   };
 }

@@ -6,17 +6,35 @@ export type TokenPurpose = 'verify-email' | 'password-reset';
 export class UserTokenRepository {
   constructor(private readonly knex: Knex) {}
 
-  async create(
+  /**
+   * The token of one e-mail, recorded once: whichever of `hashes` was recorded before (with
+   * whether it is still live), or else the first, created now — a new reset retiring the older
+   * ones in the same transaction.
+   */
+  async issueOnce(
     userId: number,
     purpose: TokenPurpose,
-    hash: string,
+    hashes: string[],
     expiresAt: Date,
-  ): Promise<void> {
-    await this.knex('user_tokens').insert({
-      user_id: userId,
-      purpose,
-      token_hash: hash,
-      expires_at: expiresAt,
+  ): Promise<{ hash: string; live: boolean }> {
+    return this.knex.transaction(async (trx) => {
+      const existing: { token_hash: string; live: boolean } | undefined = await trx('user_tokens')
+        .where({ user_id: userId, purpose })
+        .whereIn('token_hash', hashes)
+        .first(
+          'token_hash',
+          trx.raw('(used_at is null and expires_at > now()) as live') as unknown as string,
+        );
+      if (existing) return { hash: existing.token_hash, live: existing.live };
+      const [hash] = hashes as [string];
+      if (purpose === 'password-reset') await this.retireUnused(userId, purpose, trx);
+      await trx('user_tokens').insert({
+        user_id: userId,
+        purpose,
+        token_hash: hash,
+        expires_at: expiresAt,
+      });
+      return { hash, live: true };
     });
   }
 

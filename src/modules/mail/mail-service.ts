@@ -16,8 +16,11 @@ export interface MailServiceDeps {
 }
 
 /**
- * Sends the account e-mails. Each send is keyed: once the SMTP server has accepted an e-mail, a
- * retried job finds it marked sent and does not send it again.
+ * Sends the account e-mails. Each send is keyed, and its message is fixed before the first
+ * attempt: the Message-ID comes from the e-mail's row, the token from the seed stored in it. Once
+ * the SMTP server has accepted an e-mail, a retried job finds it marked sent and does not send it
+ * again; a job that died between the server's 250 and that record sends the very same message
+ * again (same token, same Message-ID), never a different one.
  */
 export class MailService {
   private readonly emails: EmailRepository;
@@ -57,19 +60,24 @@ export class MailService {
   ): Promise<void> {
     const email = await this.emails.ensure(key, user.id, kind);
     if (email.status === 'sent') return;
-    const { token, ttlSeconds } = await this.deps.accounts.issueToken(user.id, purpose);
+    const issued = await this.deps.accounts.tokenFor(user.id, purpose, email.tokenSeed);
+    if (!issued) {
+      // Its token was used (so the e-mail did arrive), replaced by a newer request, or expired.
+      await this.emails.markDead(key, 'not sent again: its token was used, replaced or expired');
+      return;
+    }
     const messageId = `<email-${email.id}@${this.deps.messageIdDomain}>`;
     try {
+      const { token, ttlSeconds } = issued;
       await this.deps.mailer.send({ to: user.email, messageId, ...render(token, ttlSeconds) });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      await this.emails.recordAttempt(email.id, reason);
+      await this.emails.recordFailedAttempt(email.id, reason);
       // A 5xx reply is the server's final word (unknown mailbox, policy): retrying cannot help.
       const code = (error as { responseCode?: number }).responseCode;
       if (code !== undefined && code >= 500) throw new Undeliverable(reason, { cause: error });
       throw error;
     }
-    await this.emails.recordAttempt(email.id);
     await this.emails.markSent(email.id, messageId);
   }
 }
