@@ -1,16 +1,21 @@
 // Incremental build for `npm start` and the operator commands: compiles only the TypeScript files
 // that changed since the last build, with swc (no type check: `npm run typecheck` and
 // `npm run build` do that), and says what it did. A first build takes a few seconds; an
-// unchanged tree, a fraction of one.
+// unchanged tree, a fraction of one (swc is not even loaded). With --check-port (`npm start`), a
+// busy HTTP port is reported first, before anything is built.
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { transformFile } from '@swc/core';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCES = ['src', 'migrations', 'generated'];
 const OUT = path.join(ROOT, 'dist');
 const started = performance.now();
+
+if (process.argv.includes('--check-port')) {
+  const { assertStartPortFree } = await import('./port-free.mjs');
+  await assertStartPortFree();
+}
 
 const options = (file) => ({
   filename: file,
@@ -33,6 +38,7 @@ const outputOf = (file) => path.join(OUT, path.relative(ROOT, file)).replace(/\.
 const sources = SOURCES.flatMap((dir) => [...typescriptFiles(path.join(ROOT, dir))]);
 const stale = sources.filter((file) => mtime(outputOf(file)) < mtime(file));
 
+const { transformFile } = stale.length > 0 ? await import('@swc/core') : {};
 await Promise.all(
   stale.map(async (file) => {
     const out = outputOf(file);

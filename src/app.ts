@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Container } from './container';
-import { createApi, type ApiResult } from './http/create-api';
+import { compileRequestValidators, createApi, type ApiResult } from './http/create-api';
 import { docsRouter } from './http/docs';
 import { backendRequest, bodyParsers, contractRoutes, sendResult } from './http/express-adapter';
 import { InFlight } from './http/in-flight';
@@ -13,9 +13,11 @@ import { createBearerAuth } from './http/security/bearer-auth';
 import { loadContract } from './platform/contract';
 
 /** Builds the HTTP app without listening, so tests and the process entry build the same thing. */
-export async function buildApp(container: Container): Promise<express.Express> {
+export async function buildApp(
+  container: Container,
+  contract = loadContract(),
+): Promise<express.Express> {
   const { config, logger, services } = container;
-  const contract = loadContract();
   const api = await createApi(contract, operationHandlers, {
     services,
     logger,
@@ -25,6 +27,8 @@ export async function buildApp(container: Container): Promise<express.Express> {
   const inFlight = new InFlight();
   const app = express();
   app.locals.inFlight = inFlight;
+  // For the process entry to start once it listens (tests compile on demand).
+  app.locals.compileValidators = () => compileRequestValidators(api);
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', config.http.trustProxy);

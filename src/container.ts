@@ -16,6 +16,7 @@ import { MemoryCache } from './platform/cache/memory-cache';
 import { ReadThroughCache } from './platform/cache/read-through-cache';
 import { RedisCache } from './platform/cache/redis-cache';
 import { createDatabase, type Database } from './platform/database/create-database';
+import type { EmbeddedPostgres } from './platform/database/embedded-postgres';
 import { migrateLatest } from './platform/database/migrate';
 import { TaskRuntime } from './platform/tasks/task-runtime';
 import { createLogger, type Logger } from './platform/logger';
@@ -45,12 +46,16 @@ const REDIS_STARTUP_WAIT_MS = 3_000;
 /** Clock skew between API processes that an access token's time claims may have. */
 const ACCESS_TOKEN_CLOCK_TOLERANCE_SECONDS = 5;
 
-/** The composition root: the only place that knows how the pieces are wired. */
+/**
+ * The composition root: the only place that knows how the pieces are wired. `early.embedded` is
+ * the embedded database when the process entry started it already (see main.ts).
+ */
 export async function createContainer(
   config: Config,
   logger = createLogger(config.logLevel),
+  early: { embedded?: Promise<EmbeddedPostgres> } = {},
 ): Promise<Container> {
-  const database = await createDatabase(config.database);
+  const database = await createDatabase(config.database, early.embedded);
   let redis: Redis | undefined;
   try {
     if (config.database.migrateOnStart) {

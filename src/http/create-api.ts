@@ -1,6 +1,6 @@
 import addFormats from 'ajv-formats';
 import type { Request, Response } from 'express';
-import OpenAPIBackend, { type Context, type Operation } from 'openapi-backend';
+import OpenAPIBackend, { OpenAPIValidator, type Context, type Operation } from 'openapi-backend';
 import type { OpenAPIV3 } from 'openapi-types';
 import type { Services } from '../services';
 import type { Principal } from '../kernel/principal';
@@ -45,17 +45,16 @@ export async function createApi(
   handlers: HandlerMap,
   deps: ApiDeps,
 ) {
-  const api = new OpenAPIBackend({
-    definition,
-    strict: true,
-    validate: true,
+  const ajv = {
     coerceTypes: true,
     ajvOpts: { allErrors: true },
-    customizeAjv: (ajv) => {
-      addFormats(ajv);
-      return ajv;
+    customizeAjv: (instance: Parameters<typeof addFormats>[0]) => {
+      addFormats(instance);
+      return instance;
     },
-  });
+  };
+  // The validator is built after init, for requests only (see requestValidator).
+  const api = new OpenAPIBackend({ definition, strict: true, validate: false, ...ajv });
 
   // The revocation check of a read still in flight, awaited before anything is answered.
   const sessionChecks = new WeakMap<Request, Promise<Principal>>();
@@ -116,11 +115,49 @@ export async function createApi(
     );
   }
   await api.init();
+  api.validator = requestValidator(api, ajv);
+  api.validate = true;
   assertEveryOperationHandled(api.router.getOperations(), handlers);
   assertAccessTokenAccepted(api.router.getOperations());
 
   compileRouter(api);
   return api;
+}
+
+/**
+ * openapi-backend's own validator compiles a schema for every response of every operation too, at
+ * startup: about two thirds of building the API, for checks this server never makes (the tests
+ * check responses against the contract with a validator of their own). Request validators are
+ * compiled when an operation is first asked for, or ahead of that by compileRequestValidators.
+ */
+function requestValidator(
+  api: OpenAPIBackend<OpenAPIV3.Document>,
+  ajv: Pick<
+    ConstructorParameters<typeof OpenAPIValidator>[0],
+    'coerceTypes' | 'ajvOpts' | 'customizeAjv'
+  >,
+): OpenAPIValidator<OpenAPIV3.Document> {
+  return new OpenAPIValidator<OpenAPIV3.Document>({
+    definition: api.definition,
+    router: api.router,
+    lazyCompileValidators: true,
+    ...ajv,
+  });
+}
+
+/**
+ * Compiles the request validator of every operation not asked for yet, one per event-loop turn:
+ * started once the server listens, it keeps startup short without making first requests wait
+ * for a compiler (a request that comes first compiles only its own operation's).
+ */
+export async function compileRequestValidators(
+  api: OpenAPIBackend<OpenAPIV3.Document>,
+): Promise<void> {
+  for (const operation of api.router.getOperations()) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (operation.operationId)
+      api.validator.getRequestValidatorsForOperation(operation.operationId);
+  }
 }
 
 function adapt(

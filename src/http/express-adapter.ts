@@ -32,13 +32,22 @@ export function bodyParsers(api: OpenAPIBackend, limit: number): RequestHandler[
   ];
 }
 
-/** The contract itself, at /openapi.json and /openapi.yaml, serialised once. */
+/**
+ * The contract itself, at /openapi.json and /openapi.yaml: serialised when first asked for (YAML
+ * serialisation is a noticeable part of a start), then once for all.
+ */
 export function contractRoutes(contract: OpenAPIV3.Document): Router {
-  const json = JSON.stringify(contract);
-  const yaml = stringify(contract);
+  let json: string | undefined;
+  let yaml: string | undefined;
   const router = Router();
-  router.get('/openapi.json', (_req, res) => void res.type('application/json').send(json));
-  router.get('/openapi.yaml', (_req, res) => void res.type('application/yaml').send(yaml));
+  router.get('/openapi.json', (_req, res) => {
+    json ??= JSON.stringify(contract);
+    res.type('application/json').send(json);
+  });
+  router.get('/openapi.yaml', (_req, res) => {
+    yaml ??= stringify(contract);
+    res.type('application/yaml').send(yaml);
+  });
   return router;
 }
 

@@ -1,12 +1,16 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { loadConfig } from '../../src/config';
 import { withEnvFile } from '../../src/config-env-file';
 import { createDatabase } from '../../src/platform/database/create-database';
 import { assertPortFree } from '../../src/platform/port-check';
 import { freePort } from '../helpers/redis-server';
+
+const ROOT = path.join(__dirname, '../..');
 
 describe('the environment a newcomer starts with', () => {
   let dir: string;
@@ -52,6 +56,31 @@ describe('the environment a newcomer starts with', () => {
       await new Promise((resolve) => taken.close(resolve));
     }
     await expect(assertPortFree('127.0.0.1', port)).resolves.toBeUndefined();
+  });
+
+  it('when the port is taken, then `npm start` says so before it builds anything', async () => {
+    const port = await freePort();
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(port, '127.0.0.1', resolve));
+    try {
+      // The working directory has no .env: HOST and PORT come from the environment alone.
+      const run = promisify(execFile)(
+        process.execPath,
+        [path.join(ROOT, 'scripts/build.mjs'), '--check-port'],
+        { cwd: dir, env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port) } },
+      );
+      const failure = await run.then(
+        () => undefined,
+        (error: { code?: number; stdout?: string; stderr?: string }) => error,
+      );
+      expect(failure?.code).toBe(1);
+      expect(failure?.stderr).toContain(
+        `port ${port} on 127.0.0.1 is already in use (another Inkwell still running?). Stop that process, or choose another port: PORT=${port + 1} npm start`,
+      );
+      expect(failure?.stdout).not.toContain('build:');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it('when DATABASE_URL points at nothing, then one sentence names the variable and the address, without the password', async () => {

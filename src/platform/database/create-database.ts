@@ -1,7 +1,7 @@
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import { connectionFailure, safeUrl } from '../safe-url';
-import { startEmbeddedPostgres } from './embedded-postgres';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 
 export type DatabaseSettings =
   | { kind: 'postgres'; url: string; poolMax: number }
@@ -23,7 +23,11 @@ export interface Database {
 // bigint ids fit in a JS number (the contract caps them at 2^53 - 1).
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
 
-export async function createDatabase(config: DatabaseSettings): Promise<Database> {
+/** `started`: the embedded database, when the caller started it early; else it starts here. */
+export async function createDatabase(
+  config: DatabaseSettings,
+  started?: Promise<EmbeddedPostgres>,
+): Promise<Database> {
   if (config.kind === 'postgres') {
     const db = knex({
       client: 'pg',
@@ -35,7 +39,7 @@ export async function createDatabase(config: DatabaseSettings): Promise<Database
     await assertReachable(db, config.url);
     return { knex: db, kind: 'postgres', url: config.url, close: () => db.destroy() };
   }
-  const embedded = await startEmbeddedPostgres(config.dataDir, config.snapshot);
+  const embedded = await (started ?? startEmbeddedPostgres(config.dataDir, config.snapshot));
   // PGlite is one session behind the socket: a single pooled connection keeps transactions from
   // interleaving (a second connection waiting on the first would hang forever).
   const db = knex({

@@ -1,0 +1,93 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { buildApp } from './app';
+import type { Config } from './config';
+import { createContainer } from './container';
+import type { InFlight } from './http/in-flight';
+import { listen } from './http/listen';
+import { metricsRouter } from './http/metrics-route';
+import { sendProblem } from './http/problem-details';
+import { loadContract } from './platform/contract';
+import type { EmbeddedPostgres } from './platform/database/embedded-postgres';
+import type { Logger } from './platform/logger';
+import type { Metrics } from './platform/metrics';
+import { onShutdown } from './process-lifecycle';
+
+/** Seconds since the process started, at one decimal: when each part of the startup was done. */
+const now = () => Number(process.uptime().toFixed(1));
+
+/**
+ * One API process, once main.ts has checked the port: container → HTTP (and the job worker,
+ * unless WORKER_IN_PROCESS=false); SIGTERM drains it.
+ */
+export async function runApiProcess(
+  config: Config,
+  logger: Logger,
+  embedded?: Promise<EmbeddedPostgres>,
+): Promise<void> {
+  const loadedAt = now();
+  const where =
+    config.database.kind === 'embedded'
+      ? `the embedded database in ${config.database.dataDir}`
+      : 'PostgreSQL (DATABASE_URL)';
+  logger.info(`starting: opening ${where}, applying migrations, building the API`);
+  const opening = createContainer(config, logger, { embedded });
+  // Parsed while the database opens (its first await): the two overlap instead of adding up.
+  const contract = loadContract();
+  const container = await opening;
+  const databaseReadyAt = now();
+  const app = await buildApp(container, contract);
+  const apiBuiltAt = now();
+  if (config.jobs.workerInProcess) await container.startWorker();
+  const server = await listen(app, config.http);
+  void (app.locals.compileValidators as () => Promise<void>)();
+  const { metrics } = config;
+  const metricsServer =
+    metrics.where === 'own-port'
+      ? await listen(metricsApp(container.metrics, metrics.token, logger), {
+          ...config.http,
+          host: metrics.host,
+          port: metrics.port,
+          maxConnections: 16,
+        })
+      : undefined;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  logger.info(
+    {
+      database: config.database.kind,
+      cache: config.cache.kind,
+      worker: config.jobs.workerInProcess ? 'in-process' : 'separate (npm run worker)',
+      mail: config.mail.smtpUrl ? 'smtp' : `outbox ${config.mail.outboxDir}`,
+      url: `http://${config.http.host}:${port}`,
+      metrics:
+        metrics.where === 'own-port'
+          ? `http://${metrics.host}:${metrics.port}/metrics`
+          : metrics.where === 'api'
+            ? `/metrics${metrics.token ? ' (token)' : ''}`
+            : 'off (set METRICS_PORT or METRICS_TOKEN)',
+      startedInSeconds: now(),
+      // Where the start went: code loaded, database open and migrated, API built (seconds).
+      startup: { loadedAt, databaseReadyAt, apiBuiltAt },
+    },
+    'inkwell is listening',
+  );
+
+  // Stop taking requests, let the ones in flight (and running jobs) finish, then close the pools.
+  onShutdown(logger, config.shutdownTimeoutMs * 2 + 5_000, async () => {
+    server.closeIdleConnections();
+    metricsServer?.close();
+    metricsServer?.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await (app.locals.inFlight as InFlight).drained();
+    await container.close();
+  });
+}
+
+function metricsApp(registry: Metrics, token: string | undefined, logger: Logger) {
+  return express()
+    .disable('x-powered-by')
+    .use(metricsRouter(registry, token))
+    .use((error: unknown, req: Request, res: Response, _next: NextFunction) =>
+      sendProblem(req, res, error, logger),
+    );
+}
