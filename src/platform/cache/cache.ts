@@ -21,7 +21,6 @@ export interface Cache {
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   /** Sets the key only when it is absent (SET NX); false when it existed or the backend failed. */
   add(key: string, value: string, ttlSeconds: number): Promise<boolean>;
-  del(...keys: string[]): Promise<void>;
   /**
    * Reads a versioned entry in one round trip: the version token stored at `versionKey` (set to
    * `freshVersion` when absent) and the data stored at `dataPrefix + version`. Null when the

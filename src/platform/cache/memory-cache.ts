@@ -34,10 +34,6 @@ export class MemoryCache implements Cache {
     return true;
   }
 
-  async del(...keys: string[]): Promise<void> {
-    for (const key of keys) this.store.delete(this.keyPrefix + key);
-  }
-
   async readVersioned(
     read: VersionedRead,
   ): Promise<{ version: string; data: string | null } | null> {

@@ -28,10 +28,6 @@ export class ReadThroughCache implements Cache {
     return this.inner.add(key, value, ttlSeconds);
   }
 
-  del(...keys: string[]): Promise<void> {
-    return this.inner.del(...keys);
-  }
-
   ping(): Promise<void> {
     return this.inner.ping();
   }

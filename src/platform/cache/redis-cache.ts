@@ -75,15 +75,6 @@ export class RedisCache implements Cache {
     }
   }
 
-  async del(...keys: string[]): Promise<void> {
-    if (keys.length === 0) return;
-    try {
-      await this.redis.del(...keys);
-    } catch (error) {
-      this.fail('del', error);
-    }
-  }
-
   async readVersioned(
     read: VersionedRead,
   ): Promise<{ version: string; data: string | null } | null> {
