@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
-import type { Config, Limit } from './config';
+import type { Config } from './config';
 import { createAuthModule } from './modules/auth';
 import { createExportsModule } from './modules/exports';
 import { createHealthModule } from './modules/health';
@@ -9,7 +9,7 @@ import { createPostsModule } from './modules/posts';
 import { createSessionsModule, type AccessTokens } from './modules/sessions';
 import { createUsersModule } from './modules/users';
 import type { TaskPayloads, TaskQueue } from './kernel/task-queue';
-import { AttemptLimiter } from './platform/attempt-limiter';
+import { attemptLimiters, type LimiterFactory } from './platform/attempt-limiter';
 import type { Cache } from './platform/cache/cache';
 import { createRedis, redisReady } from './platform/cache/create-redis';
 import { MemoryCache } from './platform/cache/memory-cache';
@@ -43,8 +43,6 @@ export interface Container {
 
 /** How long startup waits for Redis before serving without it, as during an outage. */
 const REDIS_STARTUP_WAIT_MS = 3_000;
-/** Clock skew between API processes that an access token's time claims may have. */
-const ACCESS_TOKEN_CLOCK_TOLERANCE_SECONDS = 5;
 
 /**
  * The composition root: the only place that knows how the pieces are wired. `early.embedded` is
@@ -62,36 +60,24 @@ export async function createContainer(
       const applied = await migrateLatest(database.knex);
       if (applied.length > 0) logger.info({ applied }, 'database migrated');
     }
-    if (config.cache.kind === 'redis') {
-      redis = createRedis(config.cache, logger);
-      if (!(await redisReady(redis, REDIS_STARTUP_WAIT_MS))) {
-        const where = `REDIS_URL=${safeUrl(config.cache.url)}`;
-        logger.warn(`cannot reach Redis at ${where}; serving from the database until it is back`);
-      }
-    }
+    redis = await connectRedis(config, logger);
     const cache: Cache = redis
       ? new RedisCache(redis, logger)
       : new MemoryCache(config.cache.keyPrefix);
     const tasks = await TaskRuntime.create<TaskPayloads>(
-      {
-        lockLifetimeMs: config.jobs.lockLifetimeMs,
-        pollIntervalMs: config.jobs.pollIntervalMs,
-        maxAttempts: config.jobs.maxAttempts,
-        backoffBaseMs: config.jobs.backoffBaseMs,
-        concurrency: config.jobs.emailConcurrency,
-      },
+      { ...config.jobs, concurrency: config.jobs.emailConcurrency },
       database,
       logger,
     );
     const mailer = createMailer(config.mail);
-    const { knex } = database;
     const { accessTokens, services } = wireModules(config, {
-      knex,
+      knex: database.knex,
       cache,
+      entityCache: config.cache.entities ? cache : new ReadThroughCache(cache),
       queue: tasks,
       mailer,
       logger,
-      redis,
+      limiter: attemptLimiters(logger, redis),
     });
     let worker = false;
     return {
@@ -122,127 +108,59 @@ export async function createContainer(
   }
 }
 
-/** The platform pieces modules are built on. */
+/** Redis when configured, waited for briefly: while it is unreachable, reads go to the database. */
+async function connectRedis(config: Config, logger: Logger): Promise<Redis | undefined> {
+  if (config.cache.kind !== 'redis') return undefined;
+  const redis = createRedis(config.cache, logger);
+  if (!(await redisReady(redis, REDIS_STARTUP_WAIT_MS))) {
+    const where = `REDIS_URL=${safeUrl(config.cache.url)}`;
+    logger.warn(`cannot reach Redis at ${where}; serving from the database until it is back`);
+  }
+  return redis;
+}
+
+/** The platform pieces modules are built on; each module's factory takes the ones it names. */
 interface Platform {
   knex: Knex;
   cache: Cache;
+  /** The cache for users and posts: `cache`, or reading through it when entity caching is off. */
+  entityCache: Cache;
   queue: TaskQueue;
   mailer: Mailer;
   logger: Logger;
-  redis: Redis | undefined;
+  limiter: LimiterFactory;
 }
 
-/** Each module from its factory, given only what it needs, in dependency order. */
+/** Each module from its factory — platform, settings, the modules it uses — in dependency order. */
 function wireModules(config: Config, platform: Platform) {
-  const { knex, cache, queue, mailer, logger, redis } = platform;
-  const { auth: settings } = config;
   const cacheTtlSeconds = config.cache.ttlSeconds;
-  const limits = config.auth.limits;
-  const limiter = (name: string, limit: Limit, what: string) =>
-    new AttemptLimiter(
-      {
-        name,
-        maxAttempts: limit.max,
-        windowSeconds: limit.windowSeconds,
-        describe: (seconds) => `Too many ${what}. Try again in ${seconds} seconds.`,
-      },
-      logger,
-      redis,
-    );
-  const entityCache = config.cache.entities ? cache : new ReadThroughCache(cache);
-  const { accessTokens, sessions } = createSessionsModule({
-    knex,
-    cache,
-    accessTokens: {
-      secret: settings.jwtSecret,
-      previousSecrets: settings.jwtPreviousSecrets,
-      issuer: settings.issuer,
-      audience: settings.audience,
-      ttlSeconds: settings.accessTokenTtlSeconds,
-      clockToleranceSeconds: ACCESS_TOKEN_CLOCK_TOLERANCE_SECONDS,
-    },
-    refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds,
-    sessionCacheTtlSeconds: config.sessionCacheTtlSeconds,
+  const { sessionCacheTtlSeconds } = config;
+  const { accessTokens, sessions } = createSessionsModule(platform, {
+    ...config.auth,
+    sessionCacheTtlSeconds,
   });
-  const { posts } = createPostsModule({
-    knex,
-    cache: entityCache,
-    cacheTtlSeconds,
-    roleOf: (userId) => users.roleOf(userId),
-  });
-  const { users, credentials, hasher } = createUsersModule({
-    knex,
-    cache: entityCache,
-    cacheTtlSeconds,
-    bcryptCost: settings.bcryptCost,
-    bcryptGate: {
-      maxRunning: settings.bcrypt.maxConcurrent,
-      maxQueued: settings.bcrypt.maxQueued,
-      maxPerOwner: settings.bcrypt.maxPerClient,
-    },
-    signUpsPerAddress: limiter('signup-address', limits.signUpsPerAddress, 'sign-ups'),
-    passwordChecks: limiter(
-      'current-password',
-      limits.currentPasswordFailures,
-      'wrong current passwords',
-    ),
-    sessions,
-    posts,
-    queue,
-    logger,
-  });
-  const { auth, accounts } = createAuthModule({
-    knex,
+  const { posts } = createPostsModule(
+    platform,
+    { cacheTtlSeconds },
+    { roleOf: (userId) => users.roleOf(userId) },
+  );
+  const { users, credentials, hasher } = createUsersModule(
+    platform,
+    { ...config.auth, cacheTtlSeconds },
+    { sessions, posts },
+  );
+  const { auth, accounts } = createAuthModule(platform, config.auth, {
     credentials,
     hasher,
     sessions,
-    queue,
-    limits: {
-      loginFailuresPerAccount: limiter(
-        'login-account',
-        limits.loginFailuresPerAccount,
-        'failed logins',
-      ),
-      loginFailuresPerAddress: limiter(
-        'login-address',
-        limits.loginFailuresPerAddress,
-        'failed logins',
-      ),
-      resetRequestsPerAccount: limiter(
-        'reset-request-account',
-        limits.resetRequestsPerAccount,
-        'password-reset requests',
-      ),
-      resetRequestsPerAddress: limiter(
-        'reset-request-address',
-        limits.resetRequestsPerAddress,
-        'password-reset requests',
-      ),
-      resetFailuresPerAddress: limiter(
-        'reset-confirm-address',
-        limits.resetFailuresPerAddress,
-        'invalid reset tokens',
-      ),
-    },
-    verificationTokenTtlSeconds: settings.emailVerificationTokenTtlSeconds,
-    resetTokenTtlSeconds: settings.passwordResetTokenTtlSeconds,
-    tokenKeys: [settings.jwtSecret, ...settings.jwtPreviousSecrets],
   });
-  const { mail } = createMailModule({
-    knex,
-    mailer,
-    users,
-    accounts,
-    publicBaseUrl: config.publicBaseUrl,
-  });
-  const { exports } = createExportsModule({
-    knex,
-    users,
-    posts,
-    queue,
-    ...config.exports,
-  });
-  const { health } = createHealthModule({ knex, cache, logger });
+  const { mail } = createMailModule(
+    platform,
+    { publicBaseUrl: config.publicBaseUrl },
+    { users, accounts },
+  );
+  const { exports } = createExportsModule(platform, config.exports, { users, posts });
+  const { health } = createHealthModule(platform);
   const services: Services = { users, accounts, auth, sessions, posts, mail, exports, health };
   return { accessTokens, services };
 }

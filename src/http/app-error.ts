@@ -1,3 +1,5 @@
+import { CodedError } from '../kernel/coded-error';
+import type { CredentialsRefusal } from '../kernel/domain-error';
 import { errorCodes, type ErrorCode } from './error-codes';
 
 export type IssueLocation = 'body' | 'query' | 'path' | 'header';
@@ -8,8 +10,8 @@ export interface ValidationIssue {
   message: string;
 }
 
-/** Why credentials were refused, in RFC 6750 / RFC 6749 terms (the 401 challenge's `error`). */
-export type AuthChallenge = 'invalid_token' | 'invalid_grant';
+/** Why credentials were refused: the 401 challenge's `error`, as the domain names it. */
+export type AuthChallenge = CredentialsRefusal;
 
 export interface AppErrorOptions {
   issues?: ValidationIssue[];
@@ -18,20 +20,18 @@ export interface AppErrorOptions {
   cause?: unknown;
 }
 
-/** A problem a request ends in; http/problem-details renders it. Modules throw DomainError. */
-export class AppError extends Error {
+/**
+ * A problem a request ends in, with its status and headers; http/problem-details renders it.
+ * Modules throw DomainError, which http/domain-problems turns into one of these.
+ */
+export class AppError extends CodedError<ErrorCode> {
   readonly status: number;
   readonly issues: ValidationIssue[] | undefined;
   readonly headers: Record<string, string>;
   readonly challenge: AuthChallenge | undefined;
 
-  constructor(
-    readonly code: ErrorCode,
-    readonly detail: string,
-    options: AppErrorOptions = {},
-  ) {
-    super(detail, { cause: options.cause });
-    this.name = 'AppError';
+  constructor(code: ErrorCode, detail: string, options: AppErrorOptions = {}) {
+    super(code, detail, options.cause);
     this.status = errorCodes[code].status;
     this.issues = options.issues;
     this.headers = options.headers ?? {};

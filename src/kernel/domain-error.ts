@@ -1,3 +1,5 @@
+import { CodedError } from './coded-error';
+
 /** What went wrong, in the domain's words; src/http maps each code to a status and a problem type. */
 export type DomainErrorCode =
   | 'validation-failed'
@@ -29,19 +31,14 @@ export interface DomainErrorFacts {
 }
 
 /** The one error class modules throw: a code, a sentence for the caller, and the facts behind it. */
-export class DomainError extends Error {
+export class DomainError extends CodedError<DomainErrorCode> {
   readonly field: string | undefined;
   readonly issue: string | undefined;
   readonly retryAfterSeconds: number | undefined;
   readonly refusal: CredentialsRefusal | undefined;
 
-  constructor(
-    readonly code: DomainErrorCode,
-    readonly detail: string,
-    facts: DomainErrorFacts = {},
-  ) {
-    super(detail, { cause: facts.cause });
-    this.name = 'DomainError';
+  constructor(code: DomainErrorCode, detail: string, facts: DomainErrorFacts = {}) {
+    super(code, detail, facts.cause);
     this.field = facts.field;
     this.issue = facts.issue;
     this.retryAfterSeconds = facts.retryAfterSeconds;

@@ -74,6 +74,30 @@ export class AttemptLimiter {
   }
 }
 
+/** At most `max` attempts per key in any window of `windowSeconds`. */
+export interface AttemptLimit {
+  max: number;
+  windowSeconds: number;
+}
+
+/** Makes the limiter `name` for `limit`; its 429 says "Too many <what>. Try again in N seconds." */
+export type LimiterFactory = (name: string, limit: AttemptLimit, what: string) => AttemptLimiter;
+
+/** Limiters on Redis when there is one (shared by every process), else in this process. */
+export function attemptLimiters(logger: Logger, redis: Redis | undefined): LimiterFactory {
+  return (name, limit, what) =>
+    new AttemptLimiter(
+      {
+        name,
+        maxAttempts: limit.max,
+        windowSeconds: limit.windowSeconds,
+        describe: (seconds) => `Too many ${what}. Try again in ${seconds} seconds.`,
+      },
+      logger,
+      redis,
+    );
+}
+
 export interface Reservation {
   /** Gives every reserved attempt back: the guarded work succeeded, or never ran. */
   refund(): Promise<void>;

@@ -39,11 +39,7 @@ export interface AccountServiceDeps {
 
 /** E-mail verification and password reset: the flows that start with an e-mailed token. */
 export class AccountService {
-  private readonly tokens: UserTokenRepository;
-
-  constructor(private readonly deps: AccountServiceDeps) {
-    this.tokens = deps.tokens;
-  }
+  constructor(private readonly deps: AccountServiceDeps) {}
 
   /**
    * The single-use token of one e-mail, derived from the e-mail's seed: the first call records it
@@ -59,7 +55,7 @@ export class AccountService {
       purpose === 'password-reset' ? this.deps.resetTtlSeconds : this.deps.verificationTtlSeconds;
     // The current secret first; a token derived with a previous one (before a rotation) still counts.
     const candidates = this.deps.tokenKeys.map((key) => derivedOpaqueToken(key, seed));
-    const issued = await this.tokens.issueOnce(
+    const issued = await this.deps.tokens.issueOnce(
       userId,
       purpose,
       candidates.map((candidate) => candidate.hash),
@@ -70,7 +66,7 @@ export class AccountService {
   }
 
   async verifyEmail(token: string): Promise<void> {
-    const userId = await this.tokens.consume('verify-email', hashOpaqueToken(token));
+    const userId = await this.deps.tokens.consume('verify-email', hashOpaqueToken(token));
     if (userId === undefined) throw invalidToken();
     await this.deps.credentials.markEmailVerified(userId);
   }
@@ -93,13 +89,13 @@ export class AccountService {
     this.deps.hasher.assertAcceptable(newPassword, 'new_password');
     const attempt = await reserveAll([[this.deps.limits.confirmationsPerAddress, clientAddress]]);
     const tokenHash = hashOpaqueToken(token);
-    if ((await this.tokens.findLive('password-reset', tokenHash)) === undefined) {
+    if ((await this.deps.tokens.findLive('password-reset', tokenHash)) === undefined) {
       throw invalidToken();
     }
     const passwordHash = await this.deps.hasher.hash(newPassword, clientAddress);
     // The token is spent only if the password is set, and the other way round.
     const userId = await this.deps.credentials.setPasswordHashWith(passwordHash, async (trx) => {
-      const owner = await this.tokens.consume('password-reset', tokenHash, trx);
+      const owner = await this.deps.tokens.consume('password-reset', tokenHash, trx);
       if (owner === undefined) throw invalidToken();
       return owner;
     });

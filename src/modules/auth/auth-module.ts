@@ -1,53 +1,68 @@
 import type { Knex } from 'knex';
-import type { AttemptLimiter } from '../../platform/attempt-limiter';
 import type { TaskQueue } from '../../kernel/task-queue';
+import type { AttemptLimit, LimiterFactory } from '../../platform/attempt-limiter';
 import type { SessionService } from '../sessions';
 import type { PasswordHasher, UserCredentials } from '../users';
 import { AccountService } from './account-service';
 import { AuthService } from './auth-service';
 import { UserTokenRepository } from './user-token-repository';
 
-export interface AuthModuleDeps {
+export interface AuthPlatform {
   knex: Knex;
+  queue: TaskQueue;
+  limiter: LimiterFactory;
+}
+
+export interface AuthSettings {
+  limits: {
+    loginFailuresPerAccount: AttemptLimit;
+    loginFailuresPerAddress: AttemptLimit;
+    resetRequestsPerAccount: AttemptLimit;
+    resetRequestsPerAddress: AttemptLimit;
+    resetFailuresPerAddress: AttemptLimit;
+  };
+  emailVerificationTokenTtlSeconds: number;
+  passwordResetTokenTtlSeconds: number;
+  /** E-mailed tokens are derived with the current secret; those of earlier ones still count. */
+  jwtSecret: string;
+  jwtPreviousSecrets: readonly string[];
+}
+
+export interface AuthUses {
   credentials: UserCredentials;
   hasher: PasswordHasher;
   sessions: SessionService;
-  queue: TaskQueue;
-  limits: {
-    loginFailuresPerAccount: AttemptLimiter;
-    loginFailuresPerAddress: AttemptLimiter;
-    resetRequestsPerAccount: AttemptLimiter;
-    resetRequestsPerAddress: AttemptLimiter;
-    resetFailuresPerAddress: AttemptLimiter;
-  };
-  verificationTokenTtlSeconds: number;
-  resetTokenTtlSeconds: number;
-  /** Secrets e-mailed tokens are derived with: the current one first, then earlier ones. */
-  tokenKeys: string[];
 }
 
-export function createAuthModule(deps: AuthModuleDeps) {
-  const { credentials, hasher, sessions, queue, limits } = deps;
-  return {
-    auth: new AuthService({
-      credentials,
-      sessions,
-      limits: { account: limits.loginFailuresPerAccount, address: limits.loginFailuresPerAddress },
-    }),
-    accounts: new AccountService({
-      tokens: new UserTokenRepository(deps.knex),
-      credentials,
-      hasher,
-      sessions,
-      queue,
-      limits: {
-        requestsPerAccount: limits.resetRequestsPerAccount,
-        requestsPerAddress: limits.resetRequestsPerAddress,
-        confirmationsPerAddress: limits.resetFailuresPerAddress,
-      },
-      verificationTtlSeconds: deps.verificationTokenTtlSeconds,
-      resetTtlSeconds: deps.resetTokenTtlSeconds,
-      tokenKeys: deps.tokenKeys,
-    }),
-  };
+export function createAuthModule(platform: AuthPlatform, settings: AuthSettings, uses: AuthUses) {
+  const { limiter } = platform;
+  const { limits } = settings;
+  const { credentials, sessions } = uses;
+  const auth = new AuthService({
+    credentials,
+    sessions,
+    limits: {
+      account: limiter('login-account', limits.loginFailuresPerAccount, 'failed logins'),
+      address: limiter('login-address', limits.loginFailuresPerAddress, 'failed logins'),
+    },
+  });
+  const resets = 'password-reset requests';
+  const accounts = new AccountService({
+    tokens: new UserTokenRepository(platform.knex),
+    ...uses,
+    queue: platform.queue,
+    limits: {
+      requestsPerAccount: limiter('reset-request-account', limits.resetRequestsPerAccount, resets),
+      requestsPerAddress: limiter('reset-request-address', limits.resetRequestsPerAddress, resets),
+      confirmationsPerAddress: limiter(
+        'reset-confirm-address',
+        limits.resetFailuresPerAddress,
+        'invalid reset tokens',
+      ),
+    },
+    verificationTtlSeconds: settings.emailVerificationTokenTtlSeconds,
+    resetTtlSeconds: settings.passwordResetTokenTtlSeconds,
+    tokenKeys: [settings.jwtSecret, ...settings.jwtPreviousSecrets],
+  });
+  return { auth, accounts };
 }

@@ -1,4 +1,4 @@
 export { AccountService } from './account-service';
 export { AuthService } from './auth-service';
 export type { TokenPurpose } from './user-token-repository';
-export { createAuthModule, type AuthModuleDeps } from './auth-module';
+export { createAuthModule } from './auth-module';

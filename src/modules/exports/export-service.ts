@@ -28,18 +28,14 @@ export interface ExportServiceDeps {
 }
 
 export class ExportService {
-  private readonly exports: ExportRepository;
-
-  constructor(private readonly deps: ExportServiceDeps) {
-    this.exports = deps.exports;
-  }
+  constructor(private readonly deps: ExportServiceDeps) {}
 
   /**
    * Queues an export, unless the user has one pending (queued or running) or has used the day's
    * quota; both are decided under a lock, so parallel requests cannot both pass.
    */
   async start(principal: Principal): Promise<JobRecord> {
-    const outcome = await this.exports.createExport(principal.userId, {
+    const outcome = await this.deps.exports.createExport(principal.userId, {
       quota: this.deps.dailyQuota,
       windowSeconds: QUOTA_WINDOW_SECONDS,
     });
@@ -63,7 +59,7 @@ export class ExportService {
     try {
       await this.deps.queue.enqueue('export-user-data', { jobId: outcome.job.id });
     } catch (error) {
-      await this.exports.withdraw(outcome.job.id, outcome.requestId);
+      await this.deps.exports.withdraw(outcome.job.id, outcome.requestId);
       throw error;
     }
     return outcome.job;
@@ -86,11 +82,11 @@ export class ExportService {
           : `Job ${jobId} is ${job.status} (${job.progress}%); try again when it has succeeded.`;
       throw new DomainError('job-not-finished', detail);
     }
-    return { header: job.header, batches: this.exports.chunks(jobId) };
+    return { header: job.header, batches: this.deps.exports.chunks(jobId) };
   }
 
   private async ownJob(principal: Principal, jobId: number) {
-    const job = await this.exports.find(jobId, this.deps.resultTtlSeconds);
+    const job = await this.deps.exports.find(jobId, this.deps.resultTtlSeconds);
     if (!job || job.userId !== principal.userId)
       throw new DomainError('not-found', `There is no job ${jobId}.`);
     return job;
@@ -98,7 +94,7 @@ export class ExportService {
 
   /** Deletes expired jobs with their results, and requests older than the quota's window. */
   async deleteExpired(): Promise<number> {
-    const { jobs } = await this.exports.deleteExpired(
+    const { jobs } = await this.deps.exports.deleteExpired(
       this.deps.resultTtlSeconds,
       QUOTA_WINDOW_SECONDS,
     );
@@ -112,31 +108,31 @@ export class ExportService {
 
   /** The job body. Idempotent: a finished export is left alone, an interrupted one resumes. */
   async run(jobId: number, reportProgress: (progress: number) => Promise<void>): Promise<void> {
-    const job = await this.exports.find(jobId);
+    const job = await this.deps.exports.find(jobId);
     if (!job || job.status === 'succeeded' || job.status === 'failed') return;
     const user = await this.deps.users.find(job.userId);
     if (!user) {
-      await this.exports.markFailed(jobId, 'The account no longer exists.');
+      await this.deps.exports.markFailed(jobId, 'The account no longer exists.');
       return;
     }
-    await this.exports.markRunning(jobId, { exportedAt: new Date(), user });
+    await this.deps.exports.markRunning(jobId, { exportedAt: new Date(), user });
     const total = await this.deps.posts.countByAuthor(user.id);
-    let { seq, lastPostId, written } = await this.exports.progressOf(jobId);
+    let { seq, lastPostId, written } = await this.deps.exports.progressOf(jobId);
     for (;;) {
       const batch = await this.deps.posts.batchByAuthor(user.id, lastPostId, this.deps.batchSize);
       if (batch.length === 0) break;
       seq += 1;
-      await this.exports.addChunk(jobId, seq, batch);
+      await this.deps.exports.addChunk(jobId, seq, batch);
       lastPostId = batch.at(-1)?.id ?? lastPostId;
       written += batch.length;
       const progress = Math.min(99, Math.floor((written * 100) / Math.max(total, 1)));
-      await this.exports.setProgress(jobId, progress);
+      await this.deps.exports.setProgress(jobId, progress);
       await reportProgress(progress);
     }
-    await this.exports.markSucceeded(jobId);
+    await this.deps.exports.markSucceeded(jobId);
   }
 
   markFailed(jobId: number, error: string): Promise<void> {
-    return this.exports.markFailed(jobId, error);
+    return this.deps.exports.markFailed(jobId, error);
   }
 }

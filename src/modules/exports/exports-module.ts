@@ -5,11 +5,12 @@ import type { UserService } from '../users';
 import { ExportRepository } from './export-repository';
 import { ExportService } from './export-service';
 
-export interface ExportsModuleDeps {
+export interface ExportsPlatform {
   knex: Knex;
-  users: UserService;
-  posts: PostService;
   queue: TaskQueue;
+}
+
+export interface ExportsSettings {
   /** Posts read and written per chunk: what memory holds at a time. */
   batchSize: number;
   /** How long a finished export is kept before it is deleted with its result. */
@@ -18,8 +19,21 @@ export interface ExportsModuleDeps {
   dailyQuota: number;
 }
 
-export function createExportsModule(deps: ExportsModuleDeps) {
-  const { knex, ...rest } = deps;
-  const exports = new ExportService({ exports: new ExportRepository(knex), ...rest });
+export interface ExportsUses {
+  users: UserService;
+  posts: PostService;
+}
+
+export function createExportsModule(
+  platform: ExportsPlatform,
+  settings: ExportsSettings,
+  uses: ExportsUses,
+) {
+  const exports = new ExportService({
+    exports: new ExportRepository(platform.knex),
+    queue: platform.queue,
+    ...settings,
+    ...uses,
+  });
   return { exports };
 }

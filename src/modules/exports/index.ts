@@ -1,3 +1,3 @@
 export { ExportService } from './export-service';
 export type { ExportResult, JobRecord, JobStatus } from './export-types';
-export { createExportsModule, type ExportsModuleDeps } from './exports-module';
+export { createExportsModule } from './exports-module';

@@ -3,12 +3,13 @@ import type { Cache } from '../../platform/cache/cache';
 import type { Logger } from '../../platform/logger';
 import { HealthService } from './health-service';
 
-export interface HealthModuleDeps {
+export interface HealthPlatform {
   knex: Knex;
   cache: Cache;
   logger: Logger;
 }
 
-export function createHealthModule(deps: HealthModuleDeps) {
-  return { health: new HealthService(deps) };
+export function createHealthModule(platform: HealthPlatform) {
+  const { knex, cache, logger } = platform;
+  return { health: new HealthService({ knex, cache, logger }) };
 }

@@ -1,2 +1,2 @@
 export { HealthService, type Check, type Readiness } from './health-service';
-export { createHealthModule, type HealthModuleDeps } from './health-module';
+export { createHealthModule } from './health-module';

@@ -1,3 +1,3 @@
 export { MailService } from './mail-service';
-export { createMailModule, type MailModuleDeps } from './mail-module';
+export { createMailModule } from './mail-module';
 export { Undeliverable } from './undeliverable';

@@ -5,23 +5,28 @@ import type { UserService } from '../users';
 import { EmailRepository } from './email-repository';
 import { MailService } from './mail-service';
 
-export interface MailModuleDeps {
+export interface MailPlatform {
   knex: Knex;
   mailer: Mailer;
-  users: UserService;
-  accounts: AccountService;
+}
+
+export interface MailSettings {
   /** Base of the links in e-mails; its host name also ends every Message-ID. */
   publicBaseUrl: string;
 }
 
-export function createMailModule(deps: MailModuleDeps) {
+export interface MailUses {
+  users: UserService;
+  accounts: AccountService;
+}
+
+export function createMailModule(platform: MailPlatform, settings: MailSettings, uses: MailUses) {
   const mail = new MailService({
-    mailer: deps.mailer,
-    emails: new EmailRepository(deps.knex),
-    users: deps.users,
-    accounts: deps.accounts,
-    baseUrl: deps.publicBaseUrl,
-    messageIdDomain: new URL(deps.publicBaseUrl).hostname,
+    mailer: platform.mailer,
+    emails: new EmailRepository(platform.knex),
+    ...uses,
+    baseUrl: settings.publicBaseUrl,
+    messageIdDomain: new URL(settings.publicBaseUrl).hostname,
   });
   return { mail };
 }

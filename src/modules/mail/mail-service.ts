@@ -23,11 +23,7 @@ export interface MailServiceDeps {
  * again (same token, same Message-ID), never a different one.
  */
 export class MailService {
-  private readonly emails: EmailRepository;
-
-  constructor(private readonly deps: MailServiceDeps) {
-    this.emails = deps.emails;
-  }
+  constructor(private readonly deps: MailServiceDeps) {}
 
   async sendWelcome(userId: UserId): Promise<void> {
     const user = await this.deps.users.find(userId);
@@ -48,7 +44,7 @@ export class MailService {
 
   /** Attempts are exhausted: keep the e-mail with its error. */
   markDead(idempotencyKey: string, error: string): Promise<void> {
-    return this.emails.markDead(idempotencyKey, error);
+    return this.deps.emails.markDead(idempotencyKey, error);
   }
 
   private async deliver(
@@ -58,12 +54,15 @@ export class MailService {
     purpose: TokenPurpose,
     render: (token: string, ttlSeconds: number) => RenderedMail,
   ): Promise<void> {
-    const email = await this.emails.ensure(key, user.id, kind);
+    const email = await this.deps.emails.ensure(key, user.id, kind);
     if (email.status === 'sent') return;
     const issued = await this.deps.accounts.tokenFor(user.id, purpose, email.tokenSeed);
     if (!issued) {
       // Its token was used (so the e-mail did arrive), replaced by a newer request, or expired.
-      await this.emails.markDead(key, 'not sent again: its token was used, replaced or expired');
+      await this.deps.emails.markDead(
+        key,
+        'not sent again: its token was used, replaced or expired',
+      );
       return;
     }
     const messageId = `<email-${email.id}@${this.deps.messageIdDomain}>`;
@@ -72,12 +71,12 @@ export class MailService {
       await this.deps.mailer.send({ to: user.email, messageId, ...render(token, ttlSeconds) });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      await this.emails.recordFailedAttempt(email.id, reason);
+      await this.deps.emails.recordFailedAttempt(email.id, reason);
       // A 5xx reply is the server's final word (unknown mailbox, policy): retrying cannot help.
       const code = (error as { responseCode?: number }).responseCode;
       if (code !== undefined && code >= 500) throw new Undeliverable(reason, { cause: error });
       throw error;
     }
-    await this.emails.markSent(email.id, messageId);
+    await this.deps.emails.markSent(email.id, messageId);
   }
 }

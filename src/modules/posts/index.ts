@@ -5,4 +5,4 @@ export {
   type RoleLookup,
 } from './post-service';
 export type { Post, PostChanges } from './post-types';
-export { createPostsModule, type PostsModuleDeps } from './posts-module';
+export { createPostsModule } from './posts-module';

@@ -5,24 +5,35 @@ import { PostRepository } from './post-repository';
 import { PostService, type RoleLookup } from './post-service';
 import type { Post } from './post-types';
 
-export interface PostsModuleDeps {
+export interface PostsPlatform {
   knex: Knex;
-  cache: Cache;
+  /** The cache for users and posts (reads through when entity caching is off). */
+  entityCache: Cache;
+}
+
+export interface PostsSettings {
   cacheTtlSeconds: number;
+}
+
+export interface PostsUses {
   /** The user's current role: admins may change anyone's post. */
   roleOf: RoleLookup;
 }
 
-export function createPostsModule(deps: PostsModuleDeps) {
-  const cache = new EntityCache<Post>(deps.cache, {
+export function createPostsModule(
+  platform: PostsPlatform,
+  settings: PostsSettings,
+  uses: PostsUses,
+) {
+  const cache = new EntityCache<Post>(platform.entityCache, {
     namespace: 'post',
-    ttlSeconds: deps.cacheTtlSeconds,
+    ttlSeconds: settings.cacheTtlSeconds,
     dateFields: ['createdAt', 'updatedAt'],
   });
   const posts = new PostService({
-    posts: new PostRepository(deps.knex),
+    posts: new PostRepository(platform.knex),
     cache,
-    roleOf: deps.roleOf,
+    roleOf: uses.roleOf,
   });
   return { posts };
 }

@@ -1,4 +1,4 @@
 export { AccessTokens, invalidAccessToken, keyId, type AccessTokenOptions } from './access-tokens';
 export { SessionService } from './session-service';
 export type { TokenPair } from './token-pair';
-export { createSessionsModule, type SessionsModuleDeps } from './sessions-module';
+export { createSessionsModule } from './sessions-module';

@@ -8,4 +8,4 @@ export {
   type UserWithPosts,
 } from './user-service';
 export type { User } from './user-types';
-export { createUsersModule, type UsersModuleDeps } from './users-module';
+export { createUsersModule } from './users-module';
