@@ -1,7 +1,9 @@
+import net from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { buildApp } from './app';
 import type { Config } from './config';
 import { createContainer } from './container';
+import type { Draining } from './http/draining';
 import type { InFlight } from './http/in-flight';
 import { listen } from './http/listen';
 import { metricsRouter } from './http/metrics-route';
@@ -10,7 +12,7 @@ import { loadContract } from './platform/contract';
 import type { EmbeddedPostgres } from './platform/database/embedded-postgres';
 import type { Logger } from './platform/logger';
 import type { Metrics } from './platform/metrics';
-import { onShutdown } from './process-lifecycle';
+import { onShutdown, settledBy } from './process-lifecycle';
 
 /** Seconds since the process started, at one decimal: when each part of the startup was done. */
 const now = () => Number(process.uptime().toFixed(1));
@@ -72,16 +74,31 @@ export async function runApiProcess(
     'inkwell is listening',
   );
 
-  // Stop taking requests, let the ones in flight (and running jobs) finish, then close the pools.
-  onShutdown(logger, config.shutdownTimeoutMs * 2 + 5_000, async () => {
-    server.closeIdleConnections();
+  // SIGTERM: report not ready and answer everything with `Connection: close`; after a short delay
+  // (load balancers see /readyz 503 and stop sending) take no new connections; let requests in
+  // flight and running jobs finish; then close the pools.
+  onShutdown(logger, config.shutdownTimeoutMs, async (drainUntil) => {
+    container.services.health.beginShutdown();
+    (app.locals.draining as Draining).start();
     metricsServer?.close();
     metricsServer?.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await (app.locals.inFlight as InFlight).drained();
+    const jobs = container.drainJobs(Math.max(0, drainUntil - Date.now()));
+    await settledBy(sleep(config.shutdownDelayMs), drainUntil);
+    // net.Server's close, not http.Server's: that one would also cut idle kept-alive connections at
+    // once, under a client that may be sending on one right now. They end by themselves: after the
+    // next response (Connection: close), or at the keep-alive timeout the client was told.
+    const closed = new Promise<void>((resolve) =>
+      net.Server.prototype.close.call(server, () => resolve()),
+    );
+    const inFlight = (app.locals.inFlight as InFlight).drained();
+    const drained = await settledBy(Promise.all([closed, inFlight, jobs]), drainUntil);
+    if (!drained) logger.warn('connections still open at the shutdown deadline; closing them');
+    server.closeAllConnections();
     await container.close();
   });
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function metricsApp(registry: Metrics, token: string | undefined, logger: Logger) {
   return express()

@@ -3,6 +3,7 @@ import type { Container } from './container';
 import { compileRequestValidators, createApi, type ApiResult } from './http/create-api';
 import { docsRouter } from './http/docs';
 import { backendRequest, bodyParsers, contractRoutes, sendResult } from './http/express-adapter';
+import { Draining } from './http/draining';
 import { InFlight } from './http/in-flight';
 import { metricsRouter } from './http/metrics-route';
 import { securityHeaders } from './http/security-headers';
@@ -25,14 +26,17 @@ export async function buildApp(
   });
 
   const inFlight = new InFlight();
+  const draining = new Draining();
   const app = express();
   app.locals.inFlight = inFlight;
   // For the process entry to start once it listens (tests compile on demand).
   app.locals.compileValidators = () => compileRequestValidators(api);
+  app.locals.draining = draining;
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', config.http.trustProxy);
   app.set('query parser', 'simple');
+  app.use(draining.middleware());
   app.use(securityHeaders());
   app.use(observeRequests(logger, container.metrics));
   app.use(bodyParsers(api, config.http.bodyLimitBytes));

@@ -33,6 +33,10 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
   DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
   DATABASE_POOL_MAX: int(1, 100).default(10),
+  DATABASE_CONNECT_TIMEOUT_MS: int(100, 60_000).default(2_000),
+  DATABASE_POOL_WAIT_MS: int(50, 60_000).default(2_500),
+  DATABASE_QUERY_TIMEOUT_MS: int(100, 600_000).default(2_500),
+  DATABASE_KEEPALIVE_MS: int(1_000, 600_000).default(10_000),
   DATA_DIR: z.string().min(1).default('./data/pglite'),
   MIGRATE_ON_START: bool.default(true),
   REDIS_URL: optionalUrl(['redis', 'rediss']),
@@ -107,7 +111,18 @@ export type Config = Readonly<{
     | { where: 'api'; token: string | undefined }
     | { where: 'nowhere' };
   database:
-    | { kind: 'postgres'; url: string; poolMax: number; migrateOnStart: boolean }
+    | {
+        kind: 'postgres';
+        url: string;
+        poolMax: number;
+        migrateOnStart: boolean;
+        timeouts: {
+          connectMs: number;
+          poolWaitMs: number;
+          queryMs: number;
+          keepAliveMs: number;
+        };
+      }
     | {
         kind: 'embedded';
         dataDir: string;
@@ -236,6 +251,12 @@ export function loadConfig(
           url: e.DATABASE_URL,
           poolMax: e.DATABASE_POOL_MAX,
           migrateOnStart: e.MIGRATE_ON_START,
+          timeouts: {
+            connectMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+            poolWaitMs: e.DATABASE_POOL_WAIT_MS,
+            queryMs: e.DATABASE_QUERY_TIMEOUT_MS,
+            keepAliveMs: e.DATABASE_KEEPALIVE_MS,
+          },
         }
       : { kind: 'embedded' as const, dataDir: e.DATA_DIR, migrateOnStart: true },
     cache: e.REDIS_URL

@@ -37,7 +37,9 @@ export interface Container {
   services: Services;
   /** Makes this process a job worker as well (`npm run worker`, or in-process by config). */
   startWorker(): Promise<void>;
-  /** Lets running jobs finish (bounded), then closes every pool. */
+  /** Stops taking jobs and lets running ones finish, at most `timeoutMs` (no-op if no worker). */
+  drainJobs(timeoutMs: number): Promise<void>;
+  /** Closes every pool (call drainJobs first for a graceful stop). */
   close(): Promise<void>;
 }
 
@@ -57,7 +59,7 @@ export async function createContainer(
   let redis: Redis | undefined;
   try {
     if (config.database.migrateOnStart) {
-      const applied = await migrateLatest(database.knex);
+      const applied = await database.unbounded(migrateLatest);
       if (applied.length > 0) logger.info({ applied }, 'database migrated');
     }
     redis = await connectRedis(config, logger);
@@ -93,8 +95,10 @@ export async function createContainer(
         worker = true;
         await tasks.startWorker(taskDefinitions(services));
       },
+      async drainJobs(timeoutMs) {
+        if (worker) await tasks.drain(timeoutMs);
+      },
       async close() {
-        if (worker) await tasks.drain(config.shutdownTimeoutMs);
         await tasks.close();
         mailer.close();
         await cache.close();

@@ -12,7 +12,10 @@ async function main(): Promise<void> {
   const container = await createContainer(config, logger);
   await container.startWorker();
   logger.info({ database: config.database.kind, pid: process.pid }, 'inkwell worker is running');
-  onShutdown(logger, config.shutdownTimeoutMs + 5_000, () => container.close());
+  onShutdown(logger, config.shutdownTimeoutMs, async (drainUntil) => {
+    await container.drainJobs(Math.max(0, drainUntil - Date.now()));
+    await container.close();
+  });
 }
 
 main().catch(exitOnStartupFailure('Inkwell worker'));

@@ -12,8 +12,8 @@ async function main(command = 'latest'): Promise<void> {
   try {
     const names =
       command === 'latest'
-        ? await migrateLatest(database.knex)
-        : await migrateRollback(database.knex, command === 'rollback-all');
+        ? await database.unbounded(migrateLatest)
+        : await database.unbounded((knex) => migrateRollback(knex, command === 'rollback-all'));
     const verb = command === 'latest' ? 'applied' : 'reverted';
     console.log(names.length ? `${verb}: ${names.join(', ')}` : `nothing to do (${command})`);
   } finally {

@@ -81,7 +81,9 @@ export async function createApi(
     },
     unauthorizedHandler: (c: Context) => {
       const result = c.security?.[ACCESS_TOKEN_SCHEME] as { error?: unknown } | undefined;
-      throw result?.error instanceof AppError || result?.error instanceof DomainError
+      // A refused token says why; a session check that could not be made (the session store is
+      // down) is the server's fault, never the caller's: it is not turned into a 401.
+      throw typeof result?.error === 'object' && result.error !== null
         ? result.error
         : new AppError('unauthorized', 'Authentication is required.');
     },

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { DomainError } from '../kernel/domain-error';
+import { isUnavailable } from '../platform/database/pg-errors';
 import type { Logger } from '../platform/logger';
 import { AppError, type ValidationIssue } from './app-error';
 import { problemFromDomain } from './domain-problems';
@@ -12,6 +13,12 @@ interface BodyParserError {
   charset?: string;
   encoding?: string;
 }
+
+/** When a client may retry after a dependency outage (a PostgreSQL restart takes seconds). */
+const OUTAGE_RETRY_AFTER_SECONDS = 5;
+/** One warning per interval for outage answers, with how many there were: not one per request. */
+const OUTAGE_LOG_INTERVAL_MS = 5_000;
+let outageLog = { at: 0, unlogged: 0 };
 
 /** Maps anything thrown to an AppError; unknown errors become an opaque 500. */
 export function toAppError(error: unknown): AppError {
@@ -46,6 +53,13 @@ export function toAppError(error: unknown): AppError {
     case 'stream.encoding.set':
       return new AppError('malformed-body', 'The request body could not be read.');
   }
+  if (isUnavailable(error)) {
+    return new AppError(
+      'unavailable',
+      'The database is unavailable at the moment; nothing was changed. Try again shortly.',
+      { headers: { 'Retry-After': String(OUTAGE_RETRY_AFTER_SECONDS) }, cause: error },
+    );
+  }
   return new AppError(
     'internal',
     'An unexpected error occurred. Quote the request id when reporting it.',
@@ -59,7 +73,8 @@ export function toAppError(error: unknown): AppError {
 export function sendProblem(req: Request, res: Response, error: unknown, logger: Logger): void {
   const appError = toAppError(error);
   const requestId = String(res.getHeader('X-Request-Id') ?? '');
-  if (appError.status >= 500) {
+  if (appError.code === 'unavailable') logOutage(logger, appError, requestId);
+  else if (appError.status >= 500) {
     logger.error({ err: appError.cause ?? appError, requestId, path: req.path }, 'request failed');
   }
   if (res.headersSent) {
@@ -77,6 +92,20 @@ export function sendProblem(req: Request, res: Response, error: unknown, logger:
       problemBody(appError.code, appError.detail, req.path, requestId, appError.issues),
     ),
   );
+}
+
+function logOutage(logger: Logger, error: AppError, requestId: string): void {
+  const now = Date.now();
+  if (now - outageLog.at < OUTAGE_LOG_INTERVAL_MS) {
+    outageLog.unlogged++;
+    return;
+  }
+  const cause = error.cause instanceof Error ? error.cause.message : error.detail;
+  logger.warn(
+    { requestId, cause, alsoAnswered503: outageLog.unlogged },
+    'answered 503: a dependency is unavailable',
+  );
+  outageLog = { at: now, unlogged: 0 };
 }
 
 /** RFC 6750 §3: the one place a 401's challenge is written. */

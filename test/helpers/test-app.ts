@@ -65,6 +65,7 @@ export async function startTestApp(
   };
   if (options.worker) await startWorker();
   const close = async () => {
+    await container.drainJobs(config.shutdownTimeoutMs);
     await container.close();
     // Agenda's liveness check of the last job it ran sleeps lockLifetime / 2 after the job ended;
     // wait it out, or jest reports this file's process as leaking (keep the lock lifetime short).

@@ -23,9 +23,22 @@ export interface HealthServiceDeps {
 }
 
 export class HealthService {
+  private stopping = false;
+
   constructor(private readonly deps: HealthServiceDeps) {}
 
+  /** From now on the process reports itself not ready: it is shutting down (SIGTERM). */
+  beginShutdown(): void {
+    this.stopping = true;
+  }
+
   async readiness(): Promise<Readiness> {
+    if (this.stopping) {
+      return {
+        status: 'unavailable',
+        checks: { process: { status: 'down', latencyMs: 0, error: 'shutting down' } },
+      };
+    }
     const { knex, logger } = this.deps;
     const [database, cache] = await Promise.all([
       probe(() => knex.raw('select 1'), logger.child({ check: 'database' })),

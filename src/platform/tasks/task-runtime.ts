@@ -68,21 +68,29 @@ export class TaskRuntime<P extends Payloads> {
     database: Database,
     logger: Logger,
   ): Promise<TaskRuntime<P>> {
-    const embedded = database.url === undefined;
+    const embedded = database.connection === undefined;
     // Our pool, not the backend's: Agenda never ends its own pool when it was not started (an
     // API-only process), and sets no error listener on it, so a dropped idle connection would
-    // crash the process.
+    // crash the process. Same timeouts and keepalive as the application's pool.
     const pool =
-      database.url === undefined
+      database.connection === undefined
         ? poolOverKnex(database.knex)
-        : new pg.Pool({ connectionString: database.url, max: 4 });
-    pool.on('error', (error) => logger.warn({ err: error }, 'job database connection lost'));
+        : new pg.Pool({ ...database.connection, max: 4 });
+    pool.on('error', (error) =>
+      throttled(logger, 'pool')(error, 'job database connection lost; reconnecting'),
+    );
     const backend = new PostgresBackend({
       pool,
       tableName: 'agenda_jobs',
       ensureSchema: false,
       disableNotifications: embedded,
     });
+    // The LISTEN connection re-establishes itself (with backoff) when PostgreSQL restarts or a
+    // proxy resets it, and reports each loss as an 'error' event: unheard, that event would end
+    // the process. Jobs are also found by polling, so a lost channel only delays them.
+    backend.notificationChannel?.on('error', (error: unknown) =>
+      throttled(logger, 'channel')(error, 'job notification channel lost; reconnecting'),
+    );
     const agenda = new Agenda({
       backend,
       name: `${hostname()}-${process.pid}`,
@@ -91,7 +99,7 @@ export class TaskRuntime<P extends Payloads> {
       maxConcurrency: config.concurrency + 1,
       ...(embedded ? { notificationChannel: new InMemoryNotificationChannel() } : {}),
     });
-    agenda.on('error', (error: unknown) => logger.error({ err: error }, 'job runtime error'));
+    agenda.on('error', (error: unknown) => throttled(logger, 'agenda')(error, 'job runtime error'));
     await agenda.ready;
     return new TaskRuntime<P>(agenda, pool, config, new DeadLetters(database.knex), logger);
   }
@@ -182,4 +190,25 @@ export class TaskRuntime<P extends Payloads> {
       this.logger.error({ err: buryError, job: job.attrs.name, id }, 'could not record a dead job');
     }
   }
+}
+
+const WARN_INTERVAL_MS = 10_000;
+const warnings = new WeakMap<Logger, Map<string, { at: number; unsaid: number }>>();
+
+/** A warning of one source at most every 10 s, with how many were left unsaid: outages are noisy. */
+function throttled(logger: Logger, source: string) {
+  return (error: unknown, message: string) => {
+    let sources = warnings.get(logger);
+    if (!sources) warnings.set(logger, (sources = new Map()));
+    const state = sources.get(source) ?? { at: 0, unsaid: 0 };
+    sources.set(source, state);
+    const now = Date.now();
+    if (now - state.at < WARN_INTERVAL_MS) {
+      state.unsaid++;
+      return;
+    }
+    logger.warn({ err: error, alsoSeen: state.unsaid }, message);
+    state.at = now;
+    state.unsaid = 0;
+  };
 }
