@@ -67,6 +67,15 @@ export class OwnRedisServer {
     child.stderr!.resume();
   }
 
+  /** SIGSTOP: the server keeps its connections and data but answers nothing until resume(). */
+  pause(): void {
+    if (this.child?.pid) process.kill(this.child.pid, 'SIGSTOP');
+  }
+
+  resume(): void {
+    if (this.child?.pid) process.kill(this.child.pid, 'SIGCONT');
+  }
+
   /** Kills the process this object started (by its PID) and waits until it is gone. */
   async kill(): Promise<void> {
     const child = this.child;

@@ -143,6 +143,8 @@ export class RedisCache implements Cache {
    */
   private usable(): boolean {
     if (!this.suspect) return true;
+    // Counted as an error: the cache could not be used for this call.
+    this.counters.errors++;
     if (this.redis.status === 'ready') void this.renewEpoch();
     return false;
   }
