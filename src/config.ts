@@ -31,6 +31,7 @@ const schema = z.object({
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000).default(5_000),
   HTTP_MAX_CONNECTIONS: int(1, 1_000_000).default(1_000),
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
+  SHUTDOWN_DELAY_MS: int(0, 60_000).default(1_000),
   DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
   DATABASE_POOL_MAX: int(1, 100).default(10),
   DATABASE_CONNECT_TIMEOUT_MS: int(100, 60_000).default(2_000),
@@ -102,6 +103,8 @@ export type Config = Readonly<{
   processes: number;
   logLevel: string;
   shutdownTimeoutMs: number;
+  /** After SIGTERM, how long new connections are still taken (with /readyz saying 503). */
+  shutdownDelayMs: number;
   /**
    * Where /metrics is served: on a listener of its own, on the API port behind a bearer token,
    * on the API port openly (not in production), or not at all.
@@ -244,6 +247,7 @@ export function loadConfig(
     processes: resolveProcesses(e),
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    shutdownDelayMs: Math.min(e.SHUTDOWN_DELAY_MS, e.SHUTDOWN_TIMEOUT_MS / 2),
     metrics: metricsPlace(e.NODE_ENV, e.METRICS_PORT, e.METRICS_HOST, e.METRICS_TOKEN),
     database: e.DATABASE_URL
       ? {
