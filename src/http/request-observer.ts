@@ -18,7 +18,16 @@ export function observeRequests(logger: Logger, metrics: Metrics): RequestHandle
       const status = res.statusCode;
       const operation = (res.locals.operationId as string | undefined) ?? 'none';
       metrics.observeRequest(operation, req.method, status, ms / 1000);
-      if (status >= 500) {
+      if (status === 503) {
+        // An outage answers every request with 503: one line each at `info`, like any other,
+        // while the cause is warned about, throttled, where the problem is written.
+        if (accessLines) {
+          logger.info(
+            { requestId, method: req.method, url: req.originalUrl, status, ms },
+            'request refused: unavailable',
+          );
+        }
+      } else if (status >= 500) {
         logger.error(
           { requestId, method: req.method, url: req.originalUrl, status, ms },
           'request failed',
