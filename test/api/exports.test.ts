@@ -133,7 +133,7 @@ describe('data export jobs', () => {
 
     it('when the worker runs a large export, then getJob shows it running, progress climbing through intermediate values to 100, and the result is 409 until it succeeded', async () => {
       const account = await signUp(t.http);
-      await insertPosts(knex(), account.id, 3_000);
+      await insertPosts(t.container.database, account.id, 3_000);
       const started = await startExport(account);
       let whileRunning: number | undefined;
 
@@ -160,7 +160,7 @@ describe('data export jobs', () => {
 
     it('when the export has succeeded, then the result is the user and every post exactly once, in id order', async () => {
       const account = await signUp(t.http, { name: 'Ada Exporter' });
-      const ids = await insertPosts(knex(), account.id, 257); // not a multiple of the batch size
+      const ids = await insertPosts(t.container.database, account.id, 257); // not a multiple of the batch size
       const job = await startExport(account);
       await watch(account, job.id);
 
@@ -193,10 +193,10 @@ describe('data export jobs', () => {
 
     it('when the previous export has finished, then another one may be started and sees new posts', async () => {
       const account = await signUp(t.http);
-      await insertPosts(knex(), account.id, 5);
+      await insertPosts(t.container.database, account.id, 5);
       const first = await startExport(account);
       await watch(account, first.id);
-      await insertPosts(knex(), account.id, 5);
+      await insertPosts(t.container.database, account.id, 5);
 
       const second = await startExport(account);
       expect(second.id).not.toBe(first.id);

@@ -1,15 +1,21 @@
 import type { Knex } from 'knex';
+import type { Database } from '../../src/platform/database/create-database';
 
 /**
- * Gives a user `count` posts in one statement (the API would take minutes for a large user).
- * Bodies are `bodyLength` characters of hex; returns the new posts' ids in id order.
+ * Gives a user `count` posts in one statement (the API would take minutes for a large user), on a
+ * connection without the app's statement timeout. Bodies are `bodyLength` characters of hex;
+ * returns the new posts' ids in id order.
  */
 export async function insertPosts(
-  knex: Knex,
+  database: Database,
   authorId: number,
   count: number,
   bodyLength = 64,
 ): Promise<number[]> {
+  return database.unbounded((knex) => insert(knex, authorId, count, bodyLength));
+}
+
+async function insert(knex: Knex, authorId: number, count: number, bodyLength: number) {
   await knex.raw(
     `insert into posts (author_id, title, body)
      select ?, 'Post ' || g, left(repeat(md5(g::text), ceil(?::numeric / 32)::int), ?)

@@ -101,8 +101,8 @@ describeReal('the export of a large user', () => {
   it(`when a user with ${POSTS} posts of 1 KB is exported, then a worker with a ${HEAP_LIMIT_MB} MB heap succeeds, its memory growing by less than the document's size over 1,000 posts, and the document streams with every post once`, async () => {
     const small = await signUp(t.http);
     const large = await signUp(t.http);
-    await insertPosts(knex(), small.id, 1_000, BODY_LENGTH);
-    const ids = await insertPosts(knex(), large.id, POSTS, BODY_LENGTH);
+    await insertPosts(t.container.database, small.id, 1_000, BODY_LENGTH);
+    const ids = await insertPosts(t.container.database, large.id, POSTS, BODY_LENGTH);
     // A worker that held the ~110 MB document, or a large part of it, would run out of heap.
     const worker = spawnWorker(workerEnv(db.env, { EXPORT_BATCH_SIZE: '1000' }), [
       `--max-old-space-size=${HEAP_LIMIT_MB}`,

@@ -51,7 +51,7 @@ describeReal('export jobs in real worker processes', () => {
   /** A user with POSTS posts (~500 B each) and an export of them, queued. */
   async function queuedExport() {
     const account = await signUp(t.http);
-    const ids = await insertPosts(knex(), account.id, POSTS, 500);
+    const ids = await insertPosts(t.container.database, account.id, POSTS, 500);
     const job: Job = (await t.http.post('/api/v1/users/me/export').set(account.auth).expect(202))
       .body;
     return { account, ids, job };

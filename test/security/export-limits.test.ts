@@ -103,7 +103,7 @@ describe('export limits', () => {
 
     it('when the sweep runs, then it deletes finished jobs older than the default 24 hours with their chunks, and keeps newer and unfinished ones', async () => {
       const account = await signUp(t.http);
-      await insertPosts(knex(), account.id, 30);
+      await insertPosts(t.container.database, account.id, 30);
       const old = (await ask(account).expect(202)).body.id as number;
       await finish(old);
       const recent = (await ask(account).expect(202)).body.id as number;
@@ -153,7 +153,7 @@ describe('export limits', () => {
 
     it('when a finished export is older than its TTL, then it is 404 at once, a worker deletes it with its chunks, and it still counts against the quota', async () => {
       const account = await signUp(t.http);
-      await insertPosts(knex(), account.id, 35);
+      await insertPosts(t.container.database, account.id, 35);
       const job = (await t.http.post(EXPORT).set(account.auth).expect(202)).body;
       // The job body, run here: no worker (and so no sweep) yet.
       await t.container.services.exports.run(job.id, async () => {});
