@@ -12,6 +12,7 @@ import { loadContract } from './platform/contract';
 import type { EmbeddedPostgres } from './platform/database/embedded-postgres';
 import type { Logger } from './platform/logger';
 import type { Metrics } from './platform/metrics';
+import type { Tracing } from './platform/tracing';
 import { onShutdown, settledBy } from './process-lifecycle';
 
 /** Seconds since the process started, at one decimal: when each part of the startup was done. */
@@ -24,8 +25,9 @@ const now = () => Number(process.uptime().toFixed(1));
 export async function runApiProcess(
   config: Config,
   logger: Logger,
-  embedded?: Promise<EmbeddedPostgres>,
+  started: { embedded?: Promise<EmbeddedPostgres>; tracing?: Tracing } = {},
 ): Promise<void> {
+  const { embedded, tracing } = started;
   const loadedAt = now();
   const where =
     config.database.kind === 'embedded'
@@ -67,6 +69,7 @@ export async function runApiProcess(
           : metrics.where === 'api'
             ? `/metrics${metrics.token ? ' (token)' : ''}`
             : 'off (set METRICS_PORT or METRICS_TOKEN)',
+      tracing: config.tracing ? `OTLP ${config.tracing.endpoint}` : 'off',
       startedInSeconds: now(),
       // Where the start went: code loaded, database open and migrated, API built (seconds).
       startup: { loadedAt, databaseReadyAt, apiBuiltAt },
@@ -95,6 +98,7 @@ export async function runApiProcess(
     if (!drained) logger.warn('connections still open at the shutdown deadline; closing them');
     server.closeAllConnections();
     await container.close();
+    await tracing?.shutdown();
   });
 }
 

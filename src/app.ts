@@ -38,7 +38,7 @@ export async function buildApp(
   app.set('query parser', 'simple');
   app.use(draining.middleware());
   app.use(securityHeaders());
-  app.use(observeRequests(logger, container.metrics));
+  app.use(observeRequests(logger, container.metrics, { tracing: config.tracing !== undefined }));
   app.use(bodyParsers(api, config.http.bodyLimitBytes));
   if (config.metrics.where === 'api') {
     app.use(metricsRouter(container.metrics, config.metrics.token));

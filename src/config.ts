@@ -85,6 +85,8 @@ const schema = z.object({
   EXPORT_BATCH_SIZE: int(10, 10_000).default(1_000),
   EXPORT_RESULT_TTL_SECONDS: int(1, 365 * 86_400).default(86_400),
   EXPORT_DAILY_QUOTA: int(1, 1_000).default(5),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl(['http', 'https']),
+  OTEL_SERVICE_NAME: z.string().min(1).max(128).optional(),
 });
 
 export type Config = Readonly<{
@@ -144,6 +146,11 @@ export type Config = Readonly<{
       }
     | { kind: 'memory'; keyPrefix: string; ttlSeconds: number; entities: boolean };
   sessionCacheTtlSeconds: number;
+  /**
+   * OpenTelemetry traces, sent over OTLP/HTTP when an endpoint is set; off (no SDK loaded) when
+   * not. `serviceName` unset: each process entry names itself.
+   */
+  tracing: { endpoint: string; serviceName: string | undefined } | undefined;
   publicBaseUrl: string;
   mail: { smtpUrl: string | undefined; from: string; outboxDir: string };
   jobs: {
@@ -279,6 +286,9 @@ export function loadConfig(
           entities: e.ENTITY_CACHE_ENABLED,
         },
     sessionCacheTtlSeconds: e.SESSION_CACHE_TTL_SECONDS,
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME }
+      : undefined,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? defaultPublicBaseUrl(e.HOST, e.PORT)).replace(/\/+$/, ''),
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, outboxDir: e.OUTBOX_DIR },
     jobs: {

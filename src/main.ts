@@ -11,7 +11,8 @@ import { exitOnStartupFailure } from './process-lifecycle';
  *
  * Only what the port check needs is imported up front: a busy port is reported before anything
  * heavy loads. The embedded database then starts in its worker thread while this thread loads the
- * rest of the code, so the two overlap instead of adding up.
+ * rest of the code, so the two overlap instead of adding up. Tracing, when configured, starts
+ * before that code loads.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -33,8 +34,15 @@ async function main(): Promise<void> {
       : undefined;
   // The container awaits it; until then, an early failure must not count as unhandled.
   embedded?.catch(() => undefined);
+  // Before pg, ioredis and http are loaded: instrumentations patch a library as it loads.
+  const tracing = config.tracing
+    ? (await import('./platform/tracing')).startTracing({
+        endpoint: config.tracing.endpoint,
+        serviceName: config.tracing.serviceName ?? 'inkwell',
+      })
+    : undefined;
   const { runApiProcess } = await import('./api-process');
-  await runApiProcess(config, logger, embedded);
+  await runApiProcess(config, logger, { embedded, tracing });
 }
 
 main().catch(exitOnStartupFailure('Inkwell'));

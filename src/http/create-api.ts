@@ -1,3 +1,4 @@
+import type { Span } from '@opentelemetry/api';
 import addFormats from 'ajv-formats';
 import type { Request, Response } from 'express';
 import OpenAPIBackend, { OpenAPIValidator, type Context, type Operation } from 'openapi-backend';
@@ -77,6 +78,10 @@ export async function createApi(
     postRoutingHandler: (c: Context, req: Request, res: Response) => {
       if (!c.operation) return;
       res.locals.operationId = c.operation.operationId;
+      // Traced: the server span is named once the route is known (instead of just its method).
+      const span = res.locals.span as Span | undefined;
+      span?.updateName(c.operation.operationId ?? c.operation.path);
+      span?.setAttribute('http.route', c.operation.path);
       assertMediaType(c.operation, req);
     },
     unauthorizedHandler: (c: Context) => {

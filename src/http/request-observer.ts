@@ -1,4 +1,5 @@
-import type { RequestHandler } from 'express';
+import { trace } from '@opentelemetry/api';
+import type { RequestHandler, Response } from 'express';
 import type { Logger } from '../platform/logger';
 import type { Metrics } from '../platform/metrics';
 import { assignRequestId } from './request-id';
@@ -7,12 +8,22 @@ import { assignRequestId } from './request-id';
  * Request id, latency metric and access line, with one listener per request. No per-request child
  * logger and no serialised request: the access line is a flat record, built only when `info` is on
  * (5xx details are logged where the error is turned into a response).
+ *
+ * With `tracing`, the request's server span (made by the HTTP instrumentation) is kept in
+ * `res.locals.span` for the router to name, carries the request id (`inkwell.request_id`), and its
+ * trace id goes into the access line (`traceId`): a log line leads to its trace and back.
  */
-export function observeRequests(logger: Logger, metrics: Metrics): RequestHandler {
+export function observeRequests(
+  logger: Logger,
+  metrics: Metrics,
+  options: { tracing?: boolean } = {},
+): RequestHandler {
   const accessLines = logger.isLevelEnabled('info');
+  const { tracing = false } = options;
   return (req, res, next) => {
     const started = performance.now();
     const requestId = assignRequestId(req, res);
+    const traceId = tracing ? followSpan(res, requestId) : undefined;
     res.once('finish', () => {
       const ms = performance.now() - started;
       const status = res.statusCode;
@@ -29,16 +40,24 @@ export function observeRequests(logger: Logger, metrics: Metrics): RequestHandle
         }
       } else if (status >= 500) {
         logger.error(
-          { requestId, method: req.method, url: req.originalUrl, status, ms },
+          { requestId, traceId, method: req.method, url: req.originalUrl, status, ms },
           'request failed',
         );
       } else if (accessLines) {
         logger.info(
-          { requestId, method: req.method, url: req.originalUrl, status, ms },
+          { requestId, traceId, method: req.method, url: req.originalUrl, status, ms },
           'request completed',
         );
       }
     });
     next();
   };
+}
+
+function followSpan(res: Response, requestId: string): string | undefined {
+  const span = trace.getActiveSpan();
+  if (!span) return undefined;
+  res.locals.span = span;
+  span.setAttribute('inkwell.request_id', requestId);
+  return span.spanContext().traceId;
 }

@@ -50,6 +50,31 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('OTEL_EXPORTER_OTLP_ENDPOINT', () => {
+    it('when unset, then tracing is off', () => {
+      expect(loadConfig({}).tracing).toBeUndefined();
+    });
+
+    it('when set, then traces go there, under OTEL_SERVICE_NAME when that is set', () => {
+      expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318' }).tracing).toEqual({
+        endpoint: 'http://jaeger:4318',
+        serviceName: undefined,
+      });
+      expect(
+        loadConfig({
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example',
+          OTEL_SERVICE_NAME: 'ink',
+        }).tracing,
+      ).toEqual({ endpoint: 'https://otel.example', serviceName: 'ink' });
+    });
+
+    it('when it is not an http(s) URL, then startup is refused naming it', () => {
+      expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'jaeger:4317' })).toThrow(
+        /OTEL_EXPORTER_OTLP_ENDPOINT: must start with http:\/\/ or https:\/\//,
+      );
+    });
+  });
+
   it('when values are malformed, then it names every bad variable at once', () => {
     expect(() =>
       loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', BCRYPT_COST: '40' }),

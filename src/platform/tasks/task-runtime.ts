@@ -1,18 +1,12 @@
 import { hostname } from 'node:os';
 import { PostgresBackend } from '@agendajs/postgres-backend';
-import {
-  Agenda,
-  exponential,
-  InMemoryNotificationChannel,
-  type Job,
-  type JobWithId,
-  type RetryDetails,
-} from 'agenda';
+import { Agenda, exponential, type Job, type JobWithId, type RetryDetails } from 'agenda';
 import pg from 'pg';
 import type { Database } from '../database/create-database';
 import type { Logger } from '../logger';
 import { DeadLetters } from './dead-letters';
 import { poolOverKnex } from './pool-over-knex';
+import { inTaskSpan, UntracedNotificationChannel } from './task-tracing';
 
 export interface TaskRuntimeSettings {
   lockLifetimeMs: number;
@@ -97,7 +91,7 @@ export class TaskRuntime<P extends Payloads> {
       processEvery: config.pollIntervalMs,
       defaultLockLifetime: config.lockLifetimeMs,
       maxConcurrency: config.concurrency + 1,
-      ...(embedded ? { notificationChannel: new InMemoryNotificationChannel() } : {}),
+      ...(embedded ? { notificationChannel: new UntracedNotificationChannel() } : {}),
     });
     agenda.on('error', (error: unknown) => throttled(logger, 'agenda')(error, 'job runtime error'));
     await agenda.ready;
@@ -122,11 +116,13 @@ export class TaskRuntime<P extends Payloads> {
       this.agenda.define(
         definition.name,
         async (job: Job<P[keyof P & string]>) => {
-          await definition.run(job.attrs.data, {
-            id: String(job.attrs._id),
-            attempt: (job.attrs.failCount ?? 0) + 1,
-            touch: (progress) => job.touch(progress),
-          });
+          const task = { id: String(job.attrs._id), attempt: (job.attrs.failCount ?? 0) + 1 };
+          await inTaskSpan(definition.name, task, () =>
+            definition.run(job.attrs.data, {
+              ...task,
+              touch: (progress) => job.touch(progress),
+            }),
+          );
         },
         definition.exclusive
           ? { concurrency: 1, lockLimit: 1, lockLifetime: this.config.lockLifetimeMs, backoff }
