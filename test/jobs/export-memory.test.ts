@@ -65,7 +65,6 @@ describeReal('the export of a large user', () => {
   let db: IsolatedDatabase;
   let t: TestApp;
   let server: Server;
-  const knex = () => t.container.database.knex;
 
   beforeAll(async () => {
     await buildOnce();
