@@ -41,7 +41,6 @@ export async function runApiProcess(
   const databaseReadyAt = now();
   const app = await buildApp(container, contract);
   const apiBuiltAt = now();
-  if (config.jobs.workerInProcess) await container.startWorker();
   const server = await listen(app, config.http);
   void (app.locals.compileValidators as () => Promise<void>)();
   const { metrics } = config;
@@ -76,6 +75,8 @@ export async function runApiProcess(
     },
     'inkwell is listening',
   );
+  // Once the API answers: until then, the jobs its requests enqueue wait in the database anyway.
+  if (config.jobs.workerInProcess) await container.startWorker();
 
   // SIGTERM: report not ready and answer everything with `Connection: close`; after a short delay
   // (load balancers see /readyz 503 and stop sending) take no new connections; let requests in
