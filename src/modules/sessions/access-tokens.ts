@@ -1,5 +1,10 @@
 import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import {
+  Strategy as JwtStrategy,
+  type SecretOrKeyProvider,
+  type VerifiedCallback,
+} from 'passport-jwt';
 import { DomainError } from '../../kernel/domain-error';
 
 const ALGORITHM = 'HS256' as const;
@@ -37,16 +42,31 @@ export const invalidAccessToken = (detail: string) =>
   new DomainError('unauthorized', detail, { refusal: 'invalid_token' });
 
 /**
- * Signs and verifies access JWTs: one algorithm, issuer and audience on both sides. The secret is a
- * KeyObject: with a plain string, jsonwebtoken first tries it as a public key and throws, which
- * costs ~50x more per verification.
+ * One verification as passport runs a strategy: an object whose prototype is the strategy, given
+ * the three functions the strategy reports through. Nothing else of passport is used.
+ */
+interface StrategyRun {
+  authenticate(token: string): void;
+  success(claims: AccessClaims): void;
+  fail(challenge: unknown): void;
+  error(error: unknown): void;
+}
+
+/** The key passport-jwt's provider hands on: jsonwebtoken takes a KeyObject (its types say less). */
+type KeyDone = (error: Error | null, key?: KeyObject) => void;
+
+/**
+ * Signs access JWTs with jsonwebtoken and verifies them with passport-jwt's strategy, built once,
+ * with the same algorithm, issuer and audience on both sides. The secret is a KeyObject: with a
+ * plain string, jsonwebtoken first tries it as a public key and throws, which costs ~50x more per
+ * verification.
  */
 export class AccessTokens {
   readonly key: KeyObject;
   private readonly kid: string;
   /** Every key that verifies, by kid, built once. */
   private readonly keys: ReadonlyMap<string, KeyObject>;
-  private readonly maxAgeSeconds: number;
+  private readonly strategy: JwtStrategy;
 
   constructor(readonly options: AccessTokenOptions) {
     const keyOf = (secret: string) => createSecretKey(Buffer.from(secret, 'utf8'));
@@ -56,7 +76,29 @@ export class AccessTokens {
       ...options.previousSecrets.map((secret) => [keyId(secret), keyOf(secret)] as const),
       [this.kid, this.key],
     ]);
-    this.maxAgeSeconds = options.ttlSeconds + options.clockToleranceSeconds;
+    // Answers at once (no I/O), so the strategy decides before `authenticate` returns.
+    const keyProvider = (_token: string, rawToken: string, done: KeyDone) => {
+      const key = this.keyFor(rawToken);
+      if (key) done(null, key);
+      else done(new Error('The token names no key of this API.'));
+    };
+    this.strategy = new JwtStrategy(
+      {
+        // verify() hands the strategy the token itself where passport would hand it a request.
+        jwtFromRequest: (token: string) => token,
+        secretOrKeyProvider: keyProvider as SecretOrKeyProvider,
+        // passport-jwt lets these three override jsonWebTokenOptions, even when left undefined.
+        algorithms: [ALGORITHM],
+        issuer: options.issuer,
+        audience: options.audience,
+        jsonWebTokenOptions: {
+          clockTolerance: options.clockToleranceSeconds,
+          // Refuses a token issued longer ago than any this API issues are valid (needs iat).
+          maxAge: options.ttlSeconds + options.clockToleranceSeconds,
+        },
+      },
+      (payload: unknown, done: VerifiedCallback) => this.claimsOf(payload, done),
+    );
   }
 
   sign(claims: AccessClaims): { token: string; expiresIn: number } {
@@ -71,32 +113,39 @@ export class AccessTokens {
     return { token, expiresIn: this.options.ttlSeconds };
   }
 
-  /** The claims of a token this API signed and that has not expired; throws invalidAccessToken. */
+  /**
+   * The claims of a token this API signed and that has not expired; throws invalidAccessToken.
+   * Runs the strategy the way passport does, on an object made from it per verification. With a
+   * key provider that answers at once, passport-jwt's `authenticate` and jsonwebtoken's `verify`
+   * call back before returning, so this stays synchronous.
+   */
   verify(token: string): AccessClaims {
-    const key = this.keyFor(token);
-    if (!key) throw invalidAccessToken('The access token is not valid.');
-    let payload: string | jwt.JwtPayload;
-    try {
-      payload = jwt.verify(token, key, {
-        algorithms: [ALGORITHM],
-        issuer: this.options.issuer,
-        audience: this.options.audience,
-        clockTolerance: this.options.clockToleranceSeconds,
-        // Refuses a token issued longer ago than any this API issues are valid (needs iat).
-        maxAge: this.maxAgeSeconds,
-      });
-    } catch (error) {
-      throw invalidAccessToken(
-        error instanceof jwt.TokenExpiredError
-          ? 'The access token has expired.'
-          : 'The access token is not valid.',
-      );
-    }
-    const { sub, sid, exp, iat } = typeof payload === 'object' ? payload : {};
+    let claims: AccessClaims | undefined;
+    let refusal: unknown;
+    const run = Object.create(this.strategy) as StrategyRun;
+    run.success = (verified) => {
+      claims = verified;
+    };
+    run.fail = (challenge) => {
+      refusal = refusalOf(challenge);
+    };
+    // The strategy's verify callback threw: a fault of this API, not of the token.
+    run.error = (error) => {
+      refusal = error;
+    };
+    run.authenticate(token);
+    if (claims) return claims;
+    throw refusal ?? new Error('passport-jwt did not decide before returning.');
+  }
+
+  /** The strategy's verify callback: the claims of a token whose signature and times are sound. */
+  private claimsOf(payload: unknown, done: VerifiedCallback): void {
+    const { sub, sid, exp, iat } =
+      typeof payload === 'object' && payload !== null ? (payload as jwt.JwtPayload) : {};
     // Every token this API signs expires and says when it was issued, never in the future.
     const latestIssue = Date.now() / 1000 + this.options.clockToleranceSeconds;
     if (typeof exp !== 'number' || typeof iat !== 'number' || iat > latestIssue) {
-      throw invalidAccessToken('The access token is not one this API issued.');
+      return done(null, false, invalidAccessToken('The access token is not one this API issued.'));
     }
     if (
       typeof sub !== 'string' ||
@@ -104,9 +153,9 @@ export class AccessTokens {
       typeof sid !== 'string' ||
       !SESSION_ID.test(sid)
     ) {
-      throw invalidAccessToken('The access token is not one this API issued.');
+      return done(null, false, invalidAccessToken('The access token is not one this API issued.'));
     }
-    return { userId: Number(sub), sessionId: sid };
+    done(null, { userId: Number(sub), sessionId: sid } satisfies AccessClaims);
   }
 
   /**
@@ -126,4 +175,18 @@ export class AccessTokens {
     if (kid === undefined) return this.key;
     return typeof kid === 'string' ? this.keys.get(kid) : undefined;
   }
+}
+
+/**
+ * What a failed verification tells the caller: the claims check's own refusal, or jsonwebtoken's
+ * error (matched by name: passport-jwt may load its own copy of jsonwebtoken), or the key
+ * provider's or a missing token's.
+ */
+function refusalOf(challenge: unknown): DomainError {
+  if (challenge instanceof DomainError) return challenge;
+  return invalidAccessToken(
+    challenge instanceof Error && challenge.name === 'TokenExpiredError'
+      ? 'The access token has expired.'
+      : 'The access token is not valid.',
+  );
 }
