@@ -97,6 +97,9 @@ function inkwellEnv(processes: number, entityCache = true): Record<string, strin
     BCRYPT_MAX_PER_CLIENT: '64',
     BCRYPT_MAX_QUEUED: '64',
     SIGNUP_MAX_PER_ADDRESS: '1000',
+    // The login scenario sends the right password for one account from 16 connections at once;
+    // each login in flight holds one of the account's attempts until it succeeds.
+    LOGIN_MAX_FAILURES: '1000',
     // The login flood comes from random client addresses, as a proxy in front would say.
     TRUST_PROXY: '1',
     WEB_CONCURRENCY: String(processes),
