@@ -75,8 +75,6 @@ export async function runApiProcess(
     },
     'inkwell is listening',
   );
-  // Once the API answers: until then, the jobs its requests enqueue wait in the database anyway.
-  if (config.jobs.workerInProcess) await container.startWorker();
 
   // SIGTERM: report not ready and answer everything with `Connection: close`; after a short delay
   // (load balancers see /readyz 503 and stop sending) take no new connections; let requests in
@@ -101,6 +99,9 @@ export async function runApiProcess(
     await container.close();
     await tracing?.shutdown();
   });
+  // Once the API answers (and SIGTERM is handled): until then, the jobs its requests enqueue wait
+  // in the database anyway.
+  if (config.jobs.workerInProcess) await container.startWorker();
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -19,13 +19,13 @@ async function main(): Promise<void> {
     : undefined;
   const { createContainer } = await import('./container');
   const container = await createContainer(config, logger);
-  await container.startWorker();
-  logger.info({ database: config.database.kind, pid: process.pid }, 'inkwell worker is running');
   onShutdown(logger, config.shutdownTimeoutMs, async (drainUntil) => {
     await container.drainJobs(Math.max(0, drainUntil - Date.now()));
     await container.close();
     await tracing?.shutdown();
   });
+  await container.startWorker();
+  logger.info({ database: config.database.kind, pid: process.pid }, 'inkwell worker is running');
 }
 
 main().catch(exitOnStartupFailure('Inkwell worker'));
