@@ -50,7 +50,7 @@ describeIf(services.postgres, 'needs PostgreSQL (DATABASE_URL): a proxy stands i
           'answers after the reset',
         );
       }
-      // Enqueueing still works: a sign-up enqueues its welcome e-mail in the same transaction.
+      // Enqueueing still works: a sign-up, which enqueues its welcome e-mail, succeeds.
       await signUp(api.http);
       expect(api.process.exit).toBeUndefined();
       api.process.kill('SIGTERM');
