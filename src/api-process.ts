@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { buildApp } from './app';
 import type { Config } from './config';
@@ -85,7 +86,7 @@ export async function runApiProcess(
     metricsServer?.close();
     metricsServer?.closeAllConnections();
     const jobs = container.drainJobs(Math.max(0, drainUntil - Date.now()));
-    await settledBy(sleep(config.shutdownDelayMs), drainUntil);
+    await delay(Math.min(config.shutdownDelayMs, Math.max(0, drainUntil - Date.now())));
     // net.Server's close, not http.Server's: that one would also cut idle kept-alive connections at
     // once, under a client that may be sending on one right now. They end by themselves: after the
     // next response (Connection: close), or at the keep-alive timeout the client was told.
@@ -103,8 +104,6 @@ export async function runApiProcess(
   // in the database anyway.
   if (config.jobs.workerInProcess) await container.startWorker();
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function metricsApp(registry: Metrics, token: string | undefined, logger: Logger) {
   return express()

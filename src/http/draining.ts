@@ -15,10 +15,6 @@ export class Draining {
     for (const res of this.open) if (!res.headersSent) res.setHeader('Connection', 'close');
   }
 
-  get started(): boolean {
-    return this.active;
-  }
-
   middleware() {
     return (_req: Request, res: Response, next: NextFunction) => {
       if (this.active) res.setHeader('Connection', 'close');

@@ -6,7 +6,7 @@ import { signUp, login, uniqueEmail, PASSWORD, type Account } from '../helpers/f
 import { isolatedDatabase, type IsolatedDatabase } from '../helpers/isolated-database';
 import { createPost, POSTS } from '../helpers/posts';
 import { expectProblem } from '../helpers/problems';
-import { TcpProxy } from '../helpers/tcp-proxy';
+import { proxyInFrontOf, type TcpProxy } from '../helpers/tcp-proxy';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 /** The bounds the app runs with here: short, so that a fault shows in a second, not in ten. */
@@ -39,14 +39,11 @@ describeIf(services.postgres, 'needs PostgreSQL (DATABASE_URL): a proxy stands i
 
     beforeAll(async () => {
       database = await isolatedDatabase('outage');
-      const direct = new URL(database.env.DATABASE_URL!);
-      proxy = new TcpProxy(Number(direct.port || 5432), direct.hostname);
-      await proxy.start();
-      const viaProxy = new URL(direct);
-      viaProxy.host = `127.0.0.1:${proxy.port}`;
+      let url: string;
+      ({ proxy, url } = await proxyInFrontOf(database.env.DATABASE_URL!));
       t = await startTestApp({
         ...database.env,
-        DATABASE_URL: viaProxy.toString(),
+        DATABASE_URL: url,
         DATABASE_POOL_MAX: '2',
         ...TIMEOUTS,
       });

@@ -3,7 +3,7 @@ import { describeIf, services } from '../helpers/describe-if';
 import { eventually } from '../helpers/eventually';
 import { signUp } from '../helpers/factories';
 import { isolatedDatabase, type IsolatedDatabase } from '../helpers/isolated-database';
-import { TcpProxy } from '../helpers/tcp-proxy';
+import { proxyInFrontOf, type TcpProxy } from '../helpers/tcp-proxy';
 import { buildOnce, exitWithin, killWorkers } from '../helpers/worker-process';
 
 describeIf(services.postgres, 'needs PostgreSQL (DATABASE_URL): a proxy stands in front of it')(
@@ -16,14 +16,11 @@ describeIf(services.postgres, 'needs PostgreSQL (DATABASE_URL): a proxy stands i
     beforeAll(async () => {
       await buildOnce();
       database = await isolatedDatabase('term_outage');
-      const direct = new URL(database.env.DATABASE_URL!);
-      proxy = new TcpProxy(Number(direct.port || 5432), direct.hostname);
-      await proxy.start();
-      const viaProxy = new URL(direct);
-      viaProxy.host = `127.0.0.1:${proxy.port}`;
+      let url: string;
+      ({ proxy, url } = await proxyInFrontOf(database.env.DATABASE_URL!));
       env = {
         ...database.env,
-        DATABASE_URL: viaProxy.toString(),
+        DATABASE_URL: url,
         // The default: the job worker runs in the API process, its runtime on the same database.
         WORKER_IN_PROCESS: 'true',
         SHUTDOWN_TIMEOUT_MS: '5000',

@@ -111,3 +111,15 @@ export class TcpProxy {
     });
   }
 }
+
+/** A proxy, started, in front of the server of a `postgres://` URL; and that URL through it. */
+export async function proxyInFrontOf(
+  databaseUrl: string,
+): Promise<{ proxy: TcpProxy; url: string }> {
+  const direct = new URL(databaseUrl);
+  const proxy = new TcpProxy(Number(direct.port || 5432), direct.hostname);
+  await proxy.start();
+  const viaProxy = new URL(direct);
+  viaProxy.host = `127.0.0.1:${proxy.port}`;
+  return { proxy, url: viaProxy.toString() };
+}

@@ -71,8 +71,6 @@ export class RedisCache implements Cache {
   /** Set when an invalidation may have been lost; no entry is used until a new epoch began. */
   private suspect = false;
   private renewing: Promise<void> | undefined;
-  /** Epochs this process started (for metrics and tests). */
-  epochsStarted = 0;
 
   private readonly redis: ScriptedRedis;
 
@@ -154,7 +152,6 @@ export class RedisCache implements Cache {
       .incr(EPOCH_KEY)
       .then((epoch) => {
         this.suspect = false;
-        this.epochsStarted++;
         this.logger.warn(
           { epoch },
           'cache reachable again: started a new cache epoch (entries from before are retired)',

@@ -45,7 +45,7 @@ export interface Database {
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
 
 /** The pg options every connection to PostgreSQL is opened with. */
-export function pgConnection(url: string, timeouts?: DatabaseTimeouts): pg.PoolConfig {
+function pgConnection(url: string, timeouts?: DatabaseTimeouts): pg.PoolConfig {
   return {
     connectionString: url,
     application_name: 'inkwell',

@@ -27,8 +27,6 @@ const ALWAYS_QUEUE = 1;
 export class LoadShedder {
   private meanHoldMs = 0;
   private readonly heldSince = new WeakMap<object, number>();
-  /** Requests refused since start, for metrics and tests. */
-  shed = 0;
 
   constructor(
     private readonly knex: Knex,
@@ -56,13 +54,12 @@ export class LoadShedder {
   }
 
   /** The wait a new request would have, by the current queue and hold times. */
-  expectedWaitMs(queued: number): number {
+  private expectedWaitMs(queued: number): number {
     return ((queued + 1) * this.meanHoldMs) / this.settings.poolMax;
   }
 
   private admit(queued: number): void {
     if (queued < ALWAYS_QUEUE || this.expectedWaitMs(queued) <= this.settings.maxWaitMs) return;
-    this.shed++;
     throw new DomainError(
       'unavailable',
       'The database is saturated; the request was not queued. Try again shortly.',
