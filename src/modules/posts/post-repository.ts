@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { DomainError } from '../../kernel/domain-error';
 import { isForeignKeyViolation } from '../../platform/database/pg-errors';
+import { PreparedStatement } from '../../platform/database/prepared-statement';
 import type { NewPost, Post, PostChanges } from './post-types';
 
 /** A row of the posts table. */
@@ -14,15 +15,70 @@ interface PostRow {
   updated_at: Date;
 }
 
-/** Posts table access with knex query builders; callers get plain objects. */
+const COLUMNS = [
+  'id',
+  'author_id',
+  'title',
+  'body',
+  'version',
+  'created_at',
+  'updated_at',
+] as const satisfies (keyof PostRow)[];
+
+interface ListFilter {
+  beforeId: number;
+  authorId: number;
+  limit: number;
+}
+
+/**
+ * Posts table access with knex query builders; callers get plain objects. The statements of the
+ * busiest requests (read one, list a page, create) are built once and run prepared.
+ */
 export class PostRepository {
-  constructor(private readonly knex: Knex) {}
+  private readonly statements;
+
+  constructor(private readonly knex: Knex) {
+    const posts = () => knex<PostRow>('posts');
+    const page = (filter: (query: Knex.QueryBuilder, p: ListFilter) => void) => (p: ListFilter) => {
+      const query = posts().select(COLUMNS).orderBy('id', 'desc').limit(p.limit);
+      filter(query, p);
+      return query;
+    };
+    const prepared = <P extends object>(
+      name: string,
+      build: (p: { readonly [K in keyof P]: P[K] }) => Knex.QueryBuilder,
+    ) => new PreparedStatement<P, PostRow>(knex, `posts.${name}`, build);
+    this.statements = {
+      create: prepared<NewPost>('create', (p) =>
+        posts().insert({ author_id: p.authorId, title: p.title, body: p.body }).returning(COLUMNS),
+      ),
+      byId: prepared<{ id: number }>('by-id', (p) =>
+        posts().select(COLUMNS).where('id', p.id).limit(1),
+      ),
+      // One statement per combination of filters: each keeps its own plan.
+      page: prepared<ListFilter>(
+        'page',
+        page(() => {}),
+      ),
+      pageBefore: prepared<ListFilter>(
+        'page-before',
+        page((query, p) => query.where('id', '<', p.beforeId)),
+      ),
+      pageOfAuthor: prepared<ListFilter>(
+        'page-of-author',
+        page((query, p) => query.where('author_id', p.authorId)),
+      ),
+      pageOfAuthorBefore: prepared<ListFilter>(
+        'page-of-author-before',
+        page((query, p) => query.where('id', '<', p.beforeId).where('author_id', p.authorId)),
+      ),
+    };
+  }
 
   async create(post: NewPost): Promise<Post> {
     try {
-      const [row] = await this.knex<PostRow>('posts')
-        .insert({ author_id: post.authorId, title: post.title, body: post.body })
-        .returning('*');
+      const row = await this.statements.create.first(post);
       return toPost(row as PostRow);
     } catch (error) {
       // The author's account was deleted while the request was in flight.
@@ -34,7 +90,7 @@ export class PostRepository {
   }
 
   async findById(id: number): Promise<Post | undefined> {
-    const row = await this.knex<PostRow>('posts').where({ id }).first();
+    const row = await this.statements.byId.first({ id });
     return row && toPost(row);
   }
 
@@ -44,10 +100,17 @@ export class PostRepository {
     limit: number,
     authorId?: number,
   ): Promise<Post[]> {
-    const query = this.knex<PostRow>('posts').orderBy('id', 'desc').limit(limit);
-    if (beforeId !== undefined) query.where('id', '<', beforeId);
-    if (authorId !== undefined) query.where('author_id', authorId);
-    return (await query).map(toPost);
+    const { page, pageBefore, pageOfAuthor, pageOfAuthorBefore } = this.statements;
+    const statement =
+      authorId === undefined
+        ? beforeId === undefined
+          ? page
+          : pageBefore
+        : beforeId === undefined
+          ? pageOfAuthor
+          : pageOfAuthorBefore;
+    const rows = await statement.rows({ beforeId: beforeId ?? 0, authorId: authorId ?? 0, limit });
+    return rows.map(toPost);
   }
 
   /** The newest `perAuthor` posts of each author, in one query whatever the number of authors. */

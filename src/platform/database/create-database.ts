@@ -3,6 +3,7 @@ import pg from 'pg';
 import { connectionFailure, safeUrl } from '../safe-url';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import { LoadShedder } from './load-shedder';
+import { sharesOneSession } from './prepared-statement';
 
 /** Every wait on PostgreSQL is bounded: a database that stops answering costs a bounded delay. */
 export interface DatabaseTimeouts {
@@ -81,6 +82,7 @@ export async function createDatabase(
     pool: { min: 0, max: 1 },
     acquireConnectionTimeout: 30_000,
   });
+  sharesOneSession(db);
   return {
     knex: db,
     kind: 'embedded',
