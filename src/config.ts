@@ -33,7 +33,7 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
   SHUTDOWN_DELAY_MS: int(0, 60_000).default(1_000),
   DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
-  DATABASE_POOL_MAX: int(1, 100).default(10),
+  DATABASE_POOL_MAX: int(1, 100).optional(),
   DATABASE_CONNECT_TIMEOUT_MS: int(100, 60_000).default(2_000),
   DATABASE_POOL_WAIT_MS: int(50, 60_000).default(2_500),
   DATABASE_QUERY_TIMEOUT_MS: int(100, 600_000).default(2_500),
@@ -236,6 +236,7 @@ export function loadConfig(
         'set OUTBOX_IN_PRODUCTION=true to write them to OUTBOX_DIR instead',
     ]);
   }
+  const processes = resolveProcesses(e);
   const login = e.LOGIN_LOCKOUT_SECONDS;
   const reset = e.PASSWORD_RESET_WINDOW_SECONDS;
   return deepFreeze({
@@ -251,7 +252,7 @@ export function loadConfig(
       keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       maxConnections: e.HTTP_MAX_CONNECTIONS,
     },
-    processes: resolveProcesses(e),
+    processes,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     shutdownDelayMs: Math.min(e.SHUTDOWN_DELAY_MS, e.SHUTDOWN_TIMEOUT_MS / 2),
@@ -260,7 +261,7 @@ export function loadConfig(
       ? {
           kind: 'postgres' as const,
           url: e.DATABASE_URL,
-          poolMax: e.DATABASE_POOL_MAX,
+          poolMax: e.DATABASE_POOL_MAX ?? defaultPoolMax(processes),
           migrateOnStart: e.MIGRATE_ON_START,
           timeouts: {
             connectMs: e.DATABASE_CONNECT_TIMEOUT_MS,
@@ -350,6 +351,18 @@ function metricsPlace(
   if (port !== undefined) return { where: 'own-port', host, port, token };
   if (token !== undefined || env !== 'production') return { where: 'api', token };
   return { where: 'nowhere' };
+}
+
+/**
+ * Connections per API process when DATABASE_POOL_MAX is unset: 20 across the processes, at most 10
+ * and at least 2 each. Reads are CPU work on the server (a 2-core PostgreSQL is busy with about 4 of
+ * them at once), but each commit waits for its WAL flush, and commits only share flushes when many
+ * are in flight: inserts need 10 to 20 connections in total to pass a few thousand a second.
+ * Ten per process with one process per core would pass PostgreSQL's default max_connections (100)
+ * from 8 cores on, counting the job runtime's connections.
+ */
+function defaultPoolMax(processes: number): number {
+  return Math.min(10, Math.max(2, Math.ceil(20 / processes)));
 }
 
 /**

@@ -50,6 +50,26 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('DATABASE_POOL_MAX', () => {
+    const shared = { DATABASE_URL: 'postgres://db/inkwell', REDIS_URL: 'redis://cache:6379' };
+    const poolMax = (env: Record<string, string>) => {
+      const { database } = loadConfig({ ...shared, ...env });
+      return database.kind === 'postgres' ? database.poolMax : undefined;
+    };
+
+    it('when unset, then 20 connections are shared by the API processes, 2 to 10 each', () => {
+      expect(poolMax({ WEB_CONCURRENCY: '1' })).toBe(10);
+      expect(poolMax({ WEB_CONCURRENCY: '2' })).toBe(10);
+      expect(poolMax({ WEB_CONCURRENCY: '4' })).toBe(5);
+      expect(poolMax({ WEB_CONCURRENCY: '8' })).toBe(3);
+      expect(poolMax({ WEB_CONCURRENCY: '32' })).toBe(2);
+    });
+
+    it('when set, then every process has that many whatever their number', () => {
+      expect(poolMax({ WEB_CONCURRENCY: '8', DATABASE_POOL_MAX: '7' })).toBe(7);
+    });
+  });
+
   describe('OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     it('when unset, then tracing is off', () => {
       expect(loadConfig({}).tracing).toBeUndefined();
