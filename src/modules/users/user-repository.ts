@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { DomainError } from '../../kernel/domain-error';
 import { isUniqueViolation } from '../../platform/database/pg-errors';
+import { PreparedStatement } from '../../platform/database/prepared-statement';
 import { emailKey } from './email-address';
 import type { NewUser, User, UserWithSecret } from './user-types';
 
@@ -20,9 +21,30 @@ interface UserRow {
   updated_at: Date;
 }
 
-/** Users table access with knex query builders; callers get plain objects. */
+const COLUMNS = [
+  'id',
+  'email',
+  'email_key',
+  'name',
+  'password_hash',
+  'role',
+  'email_verified',
+  'created_at',
+  'updated_at',
+] as const satisfies (keyof UserRow)[];
+
+/**
+ * Users table access with knex query builders; callers get plain objects. Reading a user by id,
+ * on every uncached profile read and role check, is built once and runs prepared.
+ */
 export class UserRepository {
-  constructor(private readonly knex: Knex) {}
+  private readonly byId: PreparedStatement<{ id: number }, UserRow>;
+
+  constructor(private readonly knex: Knex) {
+    this.byId = new PreparedStatement(knex, 'users.by-id', (p) =>
+      knex('users').select(COLUMNS).where('id', p.id).limit(1),
+    );
+  }
 
   transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
     return this.knex.transaction(work);
@@ -46,12 +68,12 @@ export class UserRepository {
   }
 
   async findById(id: number): Promise<User | undefined> {
-    const row = await this.knex<UserRow>('users').where({ id }).first();
+    const row = await this.byId.first({ id });
     return row && toUser(row);
   }
 
   async findWithSecretById(id: number): Promise<UserWithSecret | undefined> {
-    const row = await this.knex<UserRow>('users').where({ id }).first();
+    const row = await this.byId.first({ id });
     return row && { ...toUser(row), passwordHash: row.password_hash };
   }
 
