@@ -1,8 +1,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Container } from './container';
-import { compileRequestValidators, createApi, type ApiResult } from './http/create-api';
+import { createApi } from './http/create-api';
 import { docsRouter } from './http/docs';
-import { backendRequest, bodyParsers, contractRoutes, sendResult } from './http/express-adapter';
+import { bodyParsers, contractRoutes, sendResult } from './http/express-adapter';
 import { Draining } from './http/draining';
 import { InFlight } from './http/in-flight';
 import { metricsRouter } from './http/metrics-route';
@@ -13,49 +13,74 @@ import { observeRequests } from './http/request-observer';
 import { createBearerAuth } from './http/security/bearer-auth';
 import { loadContract } from './platform/contract';
 
-/** Builds the HTTP app without listening, so tests and the process entry build the same thing. */
+/**
+ * Builds the HTTP app without listening, so tests and the process entry build the same thing.
+ *
+ * The API is express's first middleware: a request for an operation of the contract is answered
+ * there, through one route lookup; only other paths (/metrics, /openapi.json, /docs) go on
+ * through express's router.
+ */
 export async function buildApp(
   container: Container,
   contract = loadContract(),
 ): Promise<express.Express> {
   const { config, logger, services } = container;
-  const api = await createApi(contract, operationHandlers, {
-    services,
-    logger,
-    authenticate: createBearerAuth((token) => services.sessions.check(token)),
-  });
-
   const inFlight = new InFlight();
   const draining = new Draining();
+  const headers = securityHeaders();
+  const observe = observeRequests(logger, container.metrics, {
+    tracing: config.tracing !== undefined,
+  });
+  const begin = (req: Request, res: Response) => {
+    draining.mark(res);
+    headers(res);
+    observe(req, res);
+  };
+  const api = await createApi(
+    contract,
+    operationHandlers,
+    {
+      services,
+      logger,
+      authenticate: createBearerAuth((token) => services.sessions.check(token)),
+      bodyParsers: bodyParsers(config.http.bodyLimitBytes),
+      inFlight,
+    },
+    {
+      begin,
+      send: (_req, res, result) => {
+        draining.mark(res);
+        return sendResult(res, result);
+      },
+      fail: (req, res, error) => {
+        draining.mark(res);
+        sendProblem(req, res, error, logger);
+      },
+    },
+  );
+
   const app = express();
   app.locals.inFlight = inFlight;
   // For the process entry to start once it listens (tests compile on demand).
-  app.locals.compileValidators = () => compileRequestValidators(api);
+  app.locals.compileValidators = () => api.compileValidators();
   app.locals.draining = draining;
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', config.http.trustProxy);
   app.set('query parser', 'simple');
-  app.use(draining.middleware());
-  app.use(securityHeaders());
-  app.use(observeRequests(logger, container.metrics, { tracing: config.tracing !== undefined }));
-  app.use(bodyParsers(api, config.http.bodyLimitBytes));
+  app.use(api.handle);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    begin(req, res);
+    next();
+  });
   if (config.metrics.where === 'api') {
     app.use(metricsRouter(container.metrics, config.metrics.token));
   }
   app.use(contractRoutes(contract));
   app.use(docsRouter());
-
-  app.use((req: Request, res: Response) =>
-    inFlight.track(
-      (async () => {
-        const result = (await api.handleRequest(backendRequest(req), req, res)) as ApiResult;
-        await sendResult(res, result);
-      })(),
-    ),
-  );
-
+  app.use(api.notFound);
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    draining.mark(res);
     sendProblem(req, res, error, logger);
   });
   return app;

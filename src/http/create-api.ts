@@ -1,7 +1,8 @@
+import { parse as parseQueryString } from 'node:querystring';
 import type { Span } from '@opentelemetry/api';
 import addFormats from 'ajv-formats';
-import type { Request, Response } from 'express';
-import OpenAPIBackend, { OpenAPIValidator, type Context, type Operation } from 'openapi-backend';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import OpenAPIBackend, { OpenAPIValidator, type Operation } from 'openapi-backend';
 import type { OpenAPIV3 } from 'openapi-types';
 import type { Services } from '../services';
 import type { Principal } from '../kernel/principal';
@@ -10,7 +11,8 @@ import type { Logger } from '../platform/logger';
 import { AppError } from './app-error';
 import { fieldLocator, problemFromDomain } from './domain-problems';
 import type { HandlerContext, HandlerMap, OperationId, OperationRequest } from './handler-types';
-import { compileRouter } from './compiled-router';
+import type { InFlight } from './in-flight';
+import { OperationRouter } from './operation-router';
 import type { Authenticate } from './security/bearer-auth';
 import { assertStrictIntegers, integerParameters, type IntegerParameters } from './strict-integers';
 import { assertNoNulCharacters, toValidationError } from './validation-issues';
@@ -26,26 +28,83 @@ export interface ApiDeps {
   services: Services;
   logger: Logger;
   authenticate: Authenticate;
+  /** Parses a request body of one media type (express.json, express.urlencoded). */
+  bodyParsers?: Partial<Record<string, RequestHandler>>;
+  /** Counts the requests being answered, for shutdown to wait for. */
+  inFlight?: InFlight;
 }
 
 /**
  * The contract's two schemes carry the same access token (OAuth2Password only tells `/docs` how to
- * get one), and every secured operation accepts either: one handler, registered for bearerAuth,
+ * get one), and every secured operation accepts either: one handler, for bearerAuth,
  * authenticates each request once.
  */
 const ACCESS_TOKEN_SCHEME = 'bearerAuth';
 /** Reads may start while the session check is in flight; their answer waits for it. */
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
+const NO_QUERY: Record<string, string | string[]> = Object.freeze({}) as Record<string, never>;
+
+type Validate = ((data: unknown) => boolean) & { errors?: unknown[] | null };
+type Call = (request: unknown, context: HandlerContext) => Promise<ApiResult>;
+
+/** Everything about one operation that a request needs, resolved once at startup. */
+interface CompiledOperation {
+  operation: Operation;
+  operationId: OperationId;
+  call: Call;
+  /** Security requirements: none, the access token, or the access token if one is sent. */
+  security: 'none' | 'required' | 'optional';
+  /** The request media types the operation accepts (none: it takes no body). */
+  bodyTypes: string[];
+  /** Query parameters the contract types as arrays: a single value becomes a list of one. */
+  arrayQuery: Set<string>;
+  integers: IntegerParameters;
+  /** Where a field the domain names is in the request. */
+  locate: ReturnType<typeof fieldLocator>;
+  /** openapi-backend's compiled request validators, fetched once (compiled on first use). */
+  validators: Validate[] | undefined;
+}
+
+export interface Api {
+  /** openapi-backend: the parsed contract, its operations and request validators. */
+  readonly backend: OpenAPIBackend<OpenAPIV3.Document>;
+  /**
+   * An express middleware answering every request the contract has an operation for; any other
+   * request goes on (`next`) to the routes after it, and ends at `notFound`.
+   */
+  readonly handle: (req: Request, res: Response, next: NextFunction) => void;
+  /**
+   * The last middleware: 404, or 405 with `Allow` when the path is served with other methods
+   * (the request has begun in a middleware before it).
+   */
+  readonly notFound: (req: Request, res: Response, next: NextFunction) => void;
+  /** Compiles the request validators not compiled yet, one per event-loop turn. */
+  compileValidators(): Promise<void>;
+}
+
+/** What every answer of the API shares: its start (request id, headers, metrics) and writing. */
+export interface ApiHooks {
+  /** Called first for every request the API answers. */
+  begin(req: Request, res: Response): void;
+  /** Writes a handler's result. */
+  send(req: Request, res: Response, result: ApiResult): Promise<void>;
+  /** Writes the problem an error stands for. */
+  fail(req: Request, res: Response, error: unknown): void;
+}
 
 /**
- * openapi-backend routes, authenticates and validates every request against the contract. Strict
- * mode and every safety handler: nothing unvalidated or unauthenticated reaches an operation.
+ * The contract engine: openapi-backend parses and checks the contract, lists its operations and
+ * compiles a request validator for each (strict: nothing unvalidated or unauthenticated reaches a
+ * handler). What a request needs of its operation (route, media types, security, validators,
+ * handler) is resolved here, once, so a request does only the work that is about it: one route
+ * lookup, at most one body parse, one security check, the validators, the handler.
  */
 export async function createApi(
   definition: OpenAPIV3.Document,
   handlers: HandlerMap,
   deps: ApiDeps,
-) {
+  hooks: ApiHooks,
+): Promise<Api> {
   const ajv = {
     coerceTypes: true,
     ajvOpts: { allErrors: true },
@@ -54,88 +113,220 @@ export async function createApi(
       return instance;
     },
   };
-  // The validator is built after init, for requests only (see requestValidator).
-  const api = new OpenAPIBackend({ definition, strict: true, validate: false, ...ajv });
+  // Validators are built after init, for requests only (see requestValidator).
+  const backend = new OpenAPIBackend({ definition, strict: true, validate: false, ...ajv });
+  await backend.init();
+  backend.validator = requestValidator(backend, ajv);
+  const operations = backend.router.getOperations();
+  assertEveryOperationHandled(operations, handlers);
+  assertAccessTokenAccepted(operations);
 
-  // The revocation check of a read still in flight, awaited before anything is answered.
-  const sessionChecks = new WeakMap<Request, Promise<Principal>>();
-  const sessionConfirmed = (req: Request) => sessionChecks.get(req);
-
-  api.register({
-    notFound: (c: Context) => {
-      throw new AppError('not-found', `No resource at ${c.request.path}.`);
-    },
-    methodNotAllowed: (c: Context) => {
-      const allow = allowedMethods(api.router.getOperations(), c.request.path);
-      throw new AppError(
-        'method-not-allowed',
-        `${c.request.method.toUpperCase()} is not supported here; use ${allow}.`,
-        {
-          headers: { Allow: allow },
-        },
-      );
-    },
-    postRoutingHandler: (c: Context, req: Request, res: Response) => {
-      if (!c.operation) return;
-      res.locals.operationId = c.operation.operationId;
-      // Traced: the server span is named once the route is known (instead of just its method).
-      const span = res.locals.span as Span | undefined;
-      span?.updateName(c.operation.operationId ?? c.operation.path);
-      span?.setAttribute('http.route', c.operation.path);
-      assertMediaType(c.operation, req);
-    },
-    unauthorizedHandler: (c: Context) => {
-      const result = c.security?.[ACCESS_TOKEN_SCHEME] as { error?: unknown } | undefined;
-      // A refused token says why; a session check that could not be made (the session store is
-      // down) is the server's fault, never the caller's: it is not turned into a 401.
-      throw typeof result?.error === 'object' && result.error !== null
-        ? result.error
-        : new AppError('unauthorized', 'Authentication is required.');
-    },
-    validationFail: async (c: Context, req: Request) => {
-      await sessionConfirmed(req);
-      throw toValidationError(c.validation.errors ?? []);
-    },
-    notImplemented: (c: Context) => {
-      throw new Error(`No handler for ${c.operation.operationId}`);
-    },
-  });
-  api.registerSecurityHandler(ACCESS_TOKEN_SCHEME, (_c: Context, req: Request) => {
-    const { principal, live } = deps.authenticate(req.headers.authorization);
-    // A write runs only once its session is known to be live. A read runs at once on the verified
-    // token, so its cache read shares a Redis round trip with the session check.
-    if (!SAFE_METHODS.has(req.method)) return live;
-    sessionChecks.set(req, live);
-    return principal;
-  });
   const integers = integerParameters(definition);
-  for (const [operationId, handler] of Object.entries(handlers)) {
-    api.register(
-      operationId,
-      adapt(
-        operationId as OperationId,
-        handler as HandlerMap[OperationId],
-        deps,
-        sessionConfirmed,
-        integers.get(operationId) ?? [],
-      ),
-    );
-  }
-  await api.init();
-  api.validator = requestValidator(api, ajv);
-  api.validate = true;
-  assertEveryOperationHandled(api.router.getOperations(), handlers);
-  assertAccessTokenAccepted(api.router.getOperations());
+  const compiled = operations.map((operation) =>
+    compileOperation(operation, handlers, integers.get(operation.operationId ?? '') ?? []),
+  );
+  const router = new OperationRouter(compiled);
+  const validatorsOf = (entry: CompiledOperation) =>
+    (entry.validators ??= backend.validator.getRequestValidatorsForOperation(
+      entry.operationId,
+    ) as unknown as Validate[]);
 
-  compileRouter(api);
-  return api;
+  /** One request, from route to result; throws what the response should say instead. */
+  const answer = async (
+    entry: CompiledOperation,
+    rawParams: Record<string, string>,
+    req: Request,
+    res: Response,
+  ): Promise<ApiResult> => {
+    res.locals.operationId = entry.operationId;
+    const span = res.locals.span as Span | undefined;
+    if (span) {
+      // Traced: the server span is named once the route is known (instead of just its method).
+      span.updateName(entry.operationId);
+      span.setAttribute('http.route', entry.operation.path);
+    }
+    const mediaType = assertMediaType(entry, req);
+    if (mediaType) await parseBody(deps.bodyParsers?.[mediaType], req, res);
+
+    // Security, once: a write runs only once its session is known to be live; a read runs at once
+    // on the verified token (its cache read shares a Redis round trip with the session check),
+    // and nothing, not even an error, is answered before the session is confirmed.
+    let principal: Principal | undefined;
+    let live: Promise<Principal> | undefined;
+    if (entry.security !== 'none') {
+      try {
+        const authentication = deps.authenticate(req.headers.authorization);
+        principal = authentication.principal;
+        if (SAFE_METHODS.has(req.method)) live = authentication.live;
+        else principal = await authentication.live;
+      } catch (error) {
+        if (entry.security === 'required') throw error;
+        principal = undefined;
+      }
+    }
+
+    const rawQuery = queryOf(req.url);
+    const request = validated(entry, rawParams, rawQuery, req);
+    if (request instanceof AppError) {
+      await live;
+      throw request;
+    }
+    const context: HandlerContext = {
+      services: deps.services,
+      principal,
+      requestId: String(res.getHeader('X-Request-Id')),
+      // Read when a handler asks: it weighs the proxy settings.
+      get clientAddress() {
+        return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+      },
+      logger: deps.logger,
+    };
+    if (!live) {
+      if (entry.integers.length > 0) {
+        assertStrictIntegers(entry.integers, { path: rawParams, query: rawQuery });
+      }
+      assertNoNulCharacters('body', request.body);
+      assertNoNulCharacters('query', request.query);
+      return run(entry, request, context);
+    }
+    const result = Promise.resolve().then(() => {
+      if (entry.integers.length > 0) {
+        assertStrictIntegers(entry.integers, { path: rawParams, query: rawQuery });
+      }
+      assertNoNulCharacters('query', request.query);
+      return run(entry, request, context);
+    });
+    result.catch(() => undefined);
+    await live;
+    return result;
+  };
+
+  /** openapi-backend's validators for the operation, run on the request's parts. */
+  const validated = (
+    entry: CompiledOperation,
+    rawParams: Record<string, string>,
+    rawQuery: Record<string, string | string[]>,
+    req: Request,
+  ): OperationRequest<OperationId> | AppError => {
+    const params: Record<string, unknown> = { ...rawParams };
+    const query: Record<string, unknown> = rawQuery === NO_QUERY ? {} : { ...rawQuery };
+    for (const name of entry.arrayQuery) {
+      if (typeof query[name] === 'string') query[name] = [query[name]];
+    }
+    const parameters: Record<string, unknown> = {
+      path: params,
+      query,
+      header: { ...req.headers },
+      cookie: {},
+    };
+    const body = parsedBody(req.body);
+    const contentType = String(req.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase();
+    if (typeof body === 'object' || contentType === 'application/json') {
+      parameters.requestBody = body;
+    }
+    const errors: unknown[] = [];
+    for (const validate of validatorsOf(entry)) {
+      validate(parameters);
+      if (validate.errors) errors.push(...validate.errors);
+    }
+    if (errors.length > 0)
+      return toValidationError(errors as Parameters<typeof toValidationError>[0]);
+    return {
+      params: parameters.path,
+      query: parameters.query,
+      headers: req.headers,
+      body,
+    } as OperationRequest<OperationId>;
+  };
+
+  const dispatch = (
+    entry: CompiledOperation,
+    params: Record<string, string>,
+    req: Request,
+    res: Response,
+  ) => {
+    deps.inFlight?.enter();
+    hooks.begin(req, res);
+    answer(entry, params, req, res)
+      .then((result) => hooks.send(req, res, result))
+      .catch((error: unknown) => hooks.fail(req, res, error))
+      .finally(() => deps.inFlight?.leave());
+  };
+
+  return {
+    backend,
+    handle: (req, res, next) => {
+      const match = router.match(methodOf(req), pathOf(req.url));
+      if (match.found) dispatch(match.found, match.params, req, res);
+      else next();
+    },
+    notFound: (req, res) => {
+      const path = pathOf(req.url);
+      const match = router.match(methodOf(req), path);
+      const error =
+        !match.found && match.pathMatched
+          ? methodNotAllowed(req.method, router.allowedMethods(path))
+          : new AppError('not-found', `No resource at ${path}.`);
+      hooks.fail(req, res, error);
+    },
+    compileValidators: async () => {
+      for (const entry of compiled) {
+        await new Promise((resolve) => setImmediate(resolve));
+        validatorsOf(entry);
+      }
+    },
+  };
+}
+
+function compileOperation(
+  operation: Operation,
+  handlers: HandlerMap,
+  integers: IntegerParameters,
+): CompiledOperation {
+  const operationId = operation.operationId as OperationId;
+  const requirements = operation.security ?? [];
+  const anonymous = requirements.some((requirement) => Object.keys(requirement).length === 0);
+  const body = operation.requestBody as OpenAPIV3.RequestBodyObject | undefined;
+  const arrayQuery = new Set(
+    ((operation.parameters ?? []) as OpenAPIV3.ParameterObject[])
+      .filter(
+        (p) =>
+          p.in === 'query' && (p.schema as OpenAPIV3.SchemaObject | undefined)?.type === 'array',
+      )
+      .map((p) => p.name),
+  );
+  return {
+    operation,
+    operationId,
+    call: handlers[operationId] as unknown as Call,
+    security: requirements.length === 0 ? 'none' : anonymous ? 'optional' : 'required',
+    bodyTypes: body ? Object.keys(body.content) : [],
+    arrayQuery,
+    integers,
+    locate: fieldLocator(operation),
+    validators: undefined,
+  };
+}
+
+/** The handler, with a domain error turned into a problem that names where its field is. */
+function run(
+  entry: CompiledOperation,
+  request: OperationRequest<OperationId>,
+  context: HandlerContext,
+): Promise<ApiResult> {
+  return entry.call(request, context).catch((error: unknown) => {
+    throw error instanceof DomainError ? problemFromDomain(error, entry.locate) : error;
+  });
 }
 
 /**
  * openapi-backend's own validator compiles a schema for every response of every operation too, at
  * startup: about two thirds of building the API, for checks this server never makes (the tests
  * check responses against the contract with a validator of their own). Request validators are
- * compiled when an operation is first asked for, or ahead of that by compileRequestValidators.
+ * compiled when an operation is first asked for, or ahead of that by compileValidators.
  */
 function requestValidator(
   api: OpenAPIBackend<OpenAPIV3.Document>,
@@ -152,98 +343,73 @@ function requestValidator(
   });
 }
 
-/**
- * Compiles the request validator of every operation not asked for yet, one per event-loop turn:
- * started once the server listens, it keeps startup short without making first requests wait
- * for a compiler (a request that comes first compiles only its own operation's).
- */
-export async function compileRequestValidators(
-  api: OpenAPIBackend<OpenAPIV3.Document>,
-): Promise<void> {
-  for (const operation of api.router.getOperations()) {
-    await new Promise((resolve) => setImmediate(resolve));
-    if (operation.operationId)
-      api.validator.getRequestValidatorsForOperation(operation.operationId);
+const methodOf = (req: Request) => (req.method === 'HEAD' ? 'get' : req.method.toLowerCase());
+
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
+
+/** The query string as express's `simple` parser reads it, parsed once. */
+function queryOf(url: string): Record<string, string | string[]> {
+  const start = url.indexOf('?');
+  if (start < 0 || start === url.length - 1) return NO_QUERY;
+  return { ...parseQueryString(url.slice(start + 1)) } as Record<string, string | string[]>;
+}
+
+/** A body the parsers left as text (none should) is read as JSON when it is JSON. */
+function parsedBody(body: unknown): unknown {
+  if (!body || typeof body === 'object') return body;
+  try {
+    return JSON.parse(String(body));
+  } catch {
+    return body;
   }
 }
 
-function adapt(
-  operationId: OperationId,
-  handler: HandlerMap[OperationId],
-  deps: ApiDeps,
-  sessionConfirmed: (req: Request) => Promise<Principal> | undefined,
-  integers: IntegerParameters,
-) {
-  const call = handler as (r: unknown, ctx: HandlerContext) => Promise<ApiResult>;
-  return async (c: Context, req: Request, res: Response): Promise<ApiResult> => {
-    // The domain names the field at fault; the operation says where the request carries it.
-    const run = (r: unknown, ctx: HandlerContext) =>
-      call(r, ctx).catch((error: unknown) => {
-        throw error instanceof DomainError
-          ? problemFromDomain(error, fieldLocator(c.operation))
-          : error;
-      });
-    if (integers.length > 0) {
-      assertStrictIntegers(integers, {
-        path: c.request.params,
-        query: req.query as Record<string, unknown>,
-      });
-    }
-    const request = {
-      // c.request.params is re-parsed from the path as strings; the validator's copy is coerced.
-      params: c.validation?.coerced?.params ?? c.request.params,
-      query: c.request.query,
-      headers: req.headers,
-      body: c.request.requestBody,
-    } as unknown as OperationRequest<typeof operationId>;
-    const context: HandlerContext = {
-      services: deps.services,
-      principal: principalFrom(c),
-      requestId: String(res.getHeader('X-Request-Id')),
-      clientAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown',
-      logger: deps.logger,
-    };
-    const live = sessionConfirmed(req);
-    if (!live) {
-      assertNoNulCharacters('body', request.body);
-      assertNoNulCharacters('query', request.query);
-      return run(request, context);
-    }
-    const answer = Promise.resolve().then(() => {
-      assertNoNulCharacters('query', request.query);
-      return run(request, context);
-    });
-    answer.catch(() => undefined);
-    // Nothing is answered, not even an error, before the session is known to be live.
-    await live;
-    return answer;
-  };
-}
-
-function principalFrom(c: Context): Principal | undefined {
-  const result = c.security?.[ACCESS_TOKEN_SCHEME] as Principal | { error: unknown } | undefined;
-  return result && !('error' in result) ? result : undefined;
-}
-
-function assertMediaType(operation: Operation, req: Request): void {
-  const body = operation.requestBody as OpenAPIV3.RequestBodyObject | undefined;
-  if (!body) return;
-  const accepted = Object.keys(body.content);
+/** The request's media type when it carries a body the operation accepts; 415 for any other. */
+function assertMediaType(entry: CompiledOperation, req: Request): string | undefined {
+  if (entry.bodyTypes.length === 0) return undefined;
   const hasBody =
     req.headers['transfer-encoding'] !== undefined ||
     Number(req.headers['content-length'] ?? 0) > 0;
   const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if ((hasBody || mediaType) && !accepted.includes(mediaType)) {
+  if (!hasBody && !mediaType) return undefined;
+  if (!entry.bodyTypes.includes(mediaType)) {
     throw new AppError(
       'unsupported-media-type',
-      `Send the body as ${accepted.join(' or ')}${mediaType ? `, not ${mediaType}` : ''}.`,
+      `Send the body as ${entry.bodyTypes.join(' or ')}${mediaType ? `, not ${mediaType}` : ''}.`,
     );
   }
+  return mediaType;
+}
+
+/** Runs an express body parser for the request; its errors become problems (problem-details). */
+function parseBody(
+  parser: RequestHandler | undefined,
+  req: Request,
+  res: Response,
+): Promise<void> | undefined {
+  if (!parser) return undefined;
+  return new Promise((resolve, reject) => {
+    void parser(req, res, (error?: unknown) => (error ? reject(error) : resolve()));
+  });
+}
+
+function methodNotAllowed(method: string, allow: string): AppError {
+  return new AppError(
+    'method-not-allowed',
+    `${method.toUpperCase()} is not supported here; use ${allow}.`,
+    { headers: { Allow: allow } },
+  );
 }
 
 function assertEveryOperationHandled(operations: Operation[], handlers: object): void {
   const missing = operations.map((op) => op.operationId).filter((id) => !id || !(id in handlers));
   if (missing.length > 0) throw new Error(`Operations without a handler: ${missing.join(', ')}`);
+  const known = new Set(operations.map((op) => op.operationId));
+  const extra = Object.keys(handlers).filter((id) => !known.has(id));
+  if (extra.length > 0) throw new Error(`Handlers without an operation: ${extra.join(', ')}`);
 }
 
 function assertAccessTokenAccepted(operations: Operation[]): void {
@@ -258,24 +424,4 @@ function assertAccessTokenAccepted(operations: Operation[]): void {
     const ids = refusing.map((op) => op.operationId).join(', ');
     throw new Error(`Operations secured without ${ACCESS_TOKEN_SCHEME}: ${ids}`);
   }
-}
-
-function allowedMethods(operations: Operation[], requestPath: string): string {
-  const methods = operations
-    .filter((op) => new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`).test(requestPath))
-    .map((op) => op.method.toUpperCase());
-  if (methods.includes('GET')) methods.push('HEAD');
-  return [...new Set(methods)].join(', ');
-}
-
-/**
- * The media types the operation a request is routed to accepts as its body. Bodies are parsed only
- * for those, so a body sent where none is expected is never read (and never turns into a 413 that
- * the operation does not document).
- */
-export function acceptedBodyTypes(api: OpenAPIBackend, req: Request): string[] {
-  const method = req.method === 'HEAD' ? 'get' : req.method.toLowerCase();
-  const operation = api.router.matchOperation({ method, path: req.path, headers: {} });
-  const body = operation?.requestBody as OpenAPIV3.RequestBodyObject | undefined;
-  return body ? Object.keys(body.content) : [];
 }

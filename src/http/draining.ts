@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 
 /**
  * Shutdown's part in HTTP: once started, every response not yet begun asks its client to close
@@ -8,21 +8,13 @@ import type { NextFunction, Request, Response } from 'express';
  */
 export class Draining {
   private active = false;
-  private readonly open = new Set<Response>();
 
   start(): void {
     this.active = true;
-    for (const res of this.open) if (!res.headersSent) res.setHeader('Connection', 'close');
   }
 
-  middleware() {
-    return (_req: Request, res: Response, next: NextFunction) => {
-      if (this.active) res.setHeader('Connection', 'close');
-      else {
-        this.open.add(res);
-        res.once('close', () => this.open.delete(res));
-      }
-      next();
-    };
+  /** Called as a response begins, and again just before it is written. */
+  mark(res: ServerResponse): void {
+    if (this.active && !res.headersSent) res.setHeader('Connection', 'close');
   }
 }

@@ -1,8 +1,25 @@
 import { createHash } from 'node:crypto';
 
+/**
+ * A body's JSON, serialised once: the ETag is the hash of exactly the bytes sent, and the response
+ * writes the same string instead of serialising the body again.
+ */
+const representations = new WeakMap<object, string>();
+
+export function representationOf(body: unknown): string {
+  if (typeof body !== 'object' || body === null) return JSON.stringify(body);
+  let json = representations.get(body);
+  if (json === undefined) {
+    json = JSON.stringify(body);
+    representations.set(body, json);
+  }
+  return json;
+}
+
 /** A strong validator: the hash of the exact representation sent. */
 export function etagOf(body: unknown): string {
-  return `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
+  const digest = createHash('sha256').update(representationOf(body)).digest('base64url');
+  return `"${digest.slice(0, 27)}"`;
 }
 
 /** If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/ prefixes are ignored. */

@@ -1,35 +1,27 @@
-import type { IncomingMessage } from 'node:http';
-import express, { type Request, type RequestHandler, type Response, Router } from 'express';
-import type OpenAPIBackend from 'openapi-backend';
-import type { Request as BackendRequest } from 'openapi-backend';
+import express, { type RequestHandler, type Response, Router } from 'express';
 import type { OpenAPIV3 } from 'openapi-types';
-import typeis from 'type-is';
 import { stringify } from 'yaml';
-import { acceptedBodyTypes, type ApiResult } from './create-api';
+import type { ApiResult } from './create-api';
+import { representationOf } from './etag';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
- * JSON and form parsers that read a body only where the routed operation declares that media type,
- * so a body sent where none is expected is never read (and never becomes an undocumented 413).
+ * express's JSON and form parsers, by media type. The API runs one only for a request routed to
+ * an operation that declares that media type, so a body sent where none is expected is never
+ * read (and never becomes an undocumented 413).
  */
-export function bodyParsers(api: OpenAPIBackend, limit: number): RequestHandler[] {
-  // Asked only for requests that carry a body; routed once even though both parsers ask.
-  const routed = new WeakMap<IncomingMessage, string[]>();
-  const accepted = (req: IncomingMessage) => {
-    let types = routed.get(req);
-    if (!types) routed.set(req, (types = acceptedBodyTypes(api, req as Request)));
-    return types;
-  };
-  const expects = (mediaType: string) => (req: IncomingMessage) =>
-    accepted(req).includes(mediaType) && typeis(req, [mediaType]) !== false;
-  return [
-    express.json({ limit, strict: true, type: expects('application/json') }),
-    express.urlencoded({
+export function bodyParsers(limit: number): Record<string, RequestHandler> {
+  const always = () => true;
+  return {
+    'application/json': express.json({ limit, strict: true, type: always }),
+    'application/x-www-form-urlencoded': express.urlencoded({
       limit,
       extended: false,
       parameterLimit: 50,
-      type: expects('application/x-www-form-urlencoded'),
+      type: always,
     }),
-  ];
+  };
 }
 
 /**
@@ -51,25 +43,23 @@ export function contractRoutes(contract: OpenAPIV3.Document): Router {
   return router;
 }
 
-/** What openapi-backend routes and validates; HEAD is answered as GET (without a body). */
-export function backendRequest(req: Request): BackendRequest {
-  return {
-    method: req.method === 'HEAD' ? 'get' : req.method,
-    path: req.path,
-    body: req.body,
-    query: req.query as Record<string, string | string[]>,
-    headers: req.headers as Record<string, string | string[]>,
-  };
-}
-
-/** Writes a handler's result: status, headers, then a JSON body, a streamed one, or none. */
+/**
+ * Writes a handler's result: status, headers, then a JSON body (the string its ETag was computed
+ * from, when it has one), a streamed one, or none. HEAD gets the headers alone (node:http).
+ */
 export async function sendResult(res: Response, result: ApiResult): Promise<void> {
-  res.status(result.status);
-  for (const [name, value] of Object.entries(result.headers ?? {})) {
-    if (value !== undefined) res.setHeader(name, value);
+  res.statusCode = result.status;
+  const headers = result.headers;
+  if (headers) {
+    for (const name in headers) {
+      const value = headers[name];
+      if (value !== undefined) res.setHeader(name, value);
+    }
   }
+  // JSON unless the result names its media type (the mock's problem documents).
+  const typed = headers?.['Content-Type'] !== undefined;
   if (result.stream) {
-    res.type('application/json');
+    if (!typed) res.setHeader('Content-Type', JSON_TYPE);
     for await (const piece of result.stream) {
       // Respect backpressure: wait for the socket to drain before reading the next piece.
       if (!res.write(piece)) await new Promise((resolve) => res.once('drain', resolve));
@@ -78,6 +68,9 @@ export async function sendResult(res: Response, result: ApiResult): Promise<void
   } else if (result.body === undefined) {
     res.end();
   } else {
-    res.json(result.body);
+    const json = representationOf(result.body);
+    if (!typed) res.setHeader('Content-Type', JSON_TYPE);
+    res.setHeader('Content-Length', Buffer.byteLength(json));
+    res.end(json);
   }
 }

@@ -3,14 +3,13 @@ export class InFlight {
   private count = 0;
   private waiters: Array<() => void> = [];
 
-  async track<T>(work: Promise<T>): Promise<T> {
+  enter(): void {
     this.count++;
-    try {
-      return await work;
-    } finally {
-      this.count--;
-      if (this.count === 0) for (const wake of this.waiters.splice(0)) wake();
-    }
+  }
+
+  leave(): void {
+    this.count--;
+    if (this.count === 0) for (const wake of this.waiters.splice(0)) wake();
   }
 
   drained(): Promise<void> {

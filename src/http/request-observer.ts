@@ -1,5 +1,5 @@
 import { trace } from '@opentelemetry/api';
-import type { RequestHandler, Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Logger } from '../platform/logger';
 import type { Metrics } from '../platform/metrics';
 import { assignRequestId } from './request-id';
@@ -17,10 +17,10 @@ export function observeRequests(
   logger: Logger,
   metrics: Metrics,
   options: { tracing?: boolean } = {},
-): RequestHandler {
+): (req: Request, res: Response) => void {
   const accessLines = logger.isLevelEnabled('info');
   const { tracing = false } = options;
-  return (req, res, next) => {
+  return (req, res) => {
     const started = performance.now();
     const requestId = assignRequestId(req, res);
     const traceId = tracing ? followSpan(res, requestId) : undefined;
@@ -50,7 +50,6 @@ export function observeRequests(
         );
       }
     });
-    next();
   };
 }
 

@@ -2,9 +2,9 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import OpenAPIBackend from 'openapi-backend';
 import { pinoHttp } from 'pino-http';
 import type { Services } from '../services';
-import { createApi, type ApiResult } from '../http/create-api';
+import { createApi } from '../http/create-api';
 import { docsRouter } from '../http/docs';
-import { backendRequest, bodyParsers, contractRoutes, sendResult } from '../http/express-adapter';
+import { bodyParsers, contractRoutes, sendResult } from '../http/express-adapter';
 import type { HandlerMap } from '../http/handler-types';
 import { sendProblem } from '../http/problem-details';
 import { assignRequestId } from '../http/request-id';
@@ -54,11 +54,22 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       ]),
   ) as unknown as HandlerMap;
   // The handlers above use no service: the mock has none.
-  const api = await createApi(loadContract(), handlers, {
-    services: {} as Services,
-    logger,
-    authenticate: acceptAnyBearer,
-  });
+  const api = await createApi(
+    loadContract(),
+    handlers,
+    {
+      services: {} as Services,
+      logger,
+      authenticate: acceptAnyBearer,
+      bodyParsers: bodyParsers(options.bodyLimitBytes ?? 1024 * 1024),
+    },
+    {
+      begin: () => undefined, // pino-http and the X-Mock header, as for any other path
+      send: (req, res, answer) =>
+        sendResult(res, personalize(answer, req.path, String(res.getHeader('X-Request-Id')))),
+      fail: (req, res, error) => sendProblem(req, res, error, logger),
+    },
+  );
 
   const app = express();
   app.disable('x-powered-by');
@@ -69,14 +80,10 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     res.setHeader('X-Mock', 'inkwell');
     next();
   });
-  app.use(bodyParsers(api, options.bodyLimitBytes ?? 1024 * 1024));
+  app.use(api.handle);
   app.use(contractRoutes(contract));
   app.use(docsRouter());
-
-  app.use(async (req: Request, res: Response) => {
-    const answer = (await api.handleRequest(backendRequest(req), req, res)) as ApiResult;
-    await sendResult(res, personalize(answer, req.path, String(res.getHeader('X-Request-Id'))));
-  });
+  app.use(api.notFound);
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     sendProblem(req, res, error, logger);
   });

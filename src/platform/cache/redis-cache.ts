@@ -12,7 +12,6 @@ const EPOCH_KEY = 'cache-epoch';
  */
 const EPOCH = `local e = '@' .. (redis.call('GET', KEYS[1]) or '0')`;
 const SCRIPTS = {
-  epochGet: { numberOfKeys: 2, lua: `${EPOCH}\nreturn redis.call('GET', KEYS[2] .. e)` },
   epochSet: {
     numberOfKeys: 2,
     lua: `${EPOCH}
@@ -20,24 +19,39 @@ if ARGV[3] == 'NX' then return redis.call('SET', KEYS[2] .. e, ARGV[1], 'EX', AR
 return redis.call('SET', KEYS[2] .. e, ARGV[1], 'EX', ARGV[2])`,
   },
   /**
-   * The version token and the data under it, atomically and in one round trip. The data key is
-   * derived in the script (it depends on the version read), so it is given as a key prefix.
+   * Every read of one event-loop turn, of every request in it, in one atomic call: ARGV[1] names
+   * each read's kind in order, `g` (a key: its value) or `v` (a version key and a data prefix: the
+   * version token, set to a fresh one when absent, and the data under it; the data key depends on
+   * the version read, so it is given as a prefix). ARGV then holds each `v` read's fresh version
+   * and its TTL. The reply lists the values in order (one for `g`, two for `v`).
    */
-  readVersioned: {
-    numberOfKeys: 3,
+  readBatch: {
     lua: `${EPOCH}
-local version = redis.call('GET', KEYS[2] .. e)
-if not version then
-  redis.call('SET', KEYS[2] .. e, ARGV[1], 'EX', ARGV[2])
-  return {ARGV[1], false}
+local kinds, k, a, out = ARGV[1], 2, 2, {}
+for i = 1, #kinds do
+  if string.byte(kinds, i) == 103 then
+    out[#out + 1] = redis.call('GET', KEYS[k] .. e)
+    k = k + 1
+  else
+    local version = redis.call('GET', KEYS[k] .. e)
+    if version then
+      out[#out + 1] = version
+      out[#out + 1] = redis.call('GET', KEYS[k + 1] .. version .. e)
+    else
+      redis.call('SET', KEYS[k] .. e, ARGV[a], 'EX', ARGV[a + 1])
+      out[#out + 1] = ARGV[a]
+      out[#out + 1] = false
+    end
+    k = k + 2
+    a = a + 2
+  end
 end
-return {version, redis.call('GET', KEYS[3] .. version .. e)}`,
+return out`,
   },
 } as const;
 
-type VersionedReply = [string, string | null];
 type ScriptedRedis = Redis & {
-  epochGet(epochKey: string, key: string): Promise<string | null>;
+  readBatch(...keysThenArgs: Array<string | number>): Promise<Array<string | null>>;
   epochSet(
     epochKey: string,
     key: string,
@@ -45,14 +59,19 @@ type ScriptedRedis = Redis & {
     ttlSeconds: number,
     mode: 'NX' | '',
   ): Promise<'OK' | null>;
-  readVersioned(
-    epochKey: string,
-    versionKey: string,
-    dataPrefix: string,
-    freshVersion: string,
-    ttlSeconds: number,
-  ): Promise<VersionedReply>;
 };
+
+/** A read waiting for its turn's batch. */
+type PendingRead =
+  | { kind: 'g'; key: string; settle: (value: string | null | undefined) => void }
+  | {
+      kind: 'v';
+      read: VersionedRead;
+      settle: (reply: { version: string; data: string | null } | null) => void;
+    };
+
+/** Reads per call at most: a turn with more sends several calls, still in one write. */
+const MAX_BATCH = 256;
 
 /**
  * Redis-backed cache; every failure is counted, logged (throttled) and answered as a miss.
@@ -71,6 +90,8 @@ export class RedisCache implements Cache {
   /** Set when an invalidation may have been lost; no entry is used until a new epoch began. */
   private suspect = false;
   private renewing: Promise<void> | undefined;
+  /** Reads of this event-loop turn, sent together at its end. */
+  private pending: PendingRead[] = [];
 
   private readonly redis: ScriptedRedis;
 
@@ -91,15 +112,13 @@ export class RedisCache implements Cache {
 
   async get(key: string): Promise<string | null> {
     if (!this.usable()) return this.miss();
-    try {
-      const value = await this.redis.epochGet(EPOCH_KEY, key);
-      if (value === null) this.counters.misses++;
-      else this.counters.hits++;
-      return value;
-    } catch (error) {
-      this.fail('get', error);
-      return this.miss();
-    }
+    const value = await new Promise<string | null | undefined>((settle) =>
+      this.enqueue({ kind: 'g', key, settle }),
+    );
+    if (value === undefined) return this.miss(); // the batch failed (counted there)
+    if (value === null) this.counters.misses++;
+    else this.counters.hits++;
+    return value;
   }
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
@@ -117,21 +136,63 @@ export class RedisCache implements Cache {
       this.counters.misses++;
       return null;
     }
+    const reply = await new Promise<{ version: string; data: string | null } | null>((settle) =>
+      this.enqueue({ kind: 'v', read, settle }),
+    );
+    if (reply === null || reply.data === null) this.counters.misses++;
+    else this.counters.hits++;
+    return reply;
+  }
+
+  /**
+   * Reads wait for the end of the event-loop turn, then go to Redis together: one script call for
+   * every read of the turn (each request's session check and cache reads, and those of every
+   * other request that arrived in the same turn), instead of a command each.
+   */
+  private enqueue(read: PendingRead): void {
+    this.pending.push(read);
+    if (this.pending.length === 1) setImmediate(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    const reads = this.pending;
+    this.pending = [];
+    for (let from = 0; from < reads.length; from += MAX_BATCH) {
+      void this.send(reads.slice(from, from + MAX_BATCH));
+    }
+  };
+
+  private async send(reads: PendingRead[]): Promise<void> {
+    const keys: string[] = [EPOCH_KEY];
+    const args: Array<string | number> = [''];
+    let kinds = '';
+    for (const read of reads) {
+      kinds += read.kind;
+      if (read.kind === 'g') keys.push(read.key);
+      else {
+        keys.push(read.read.versionKey, read.read.dataPrefix);
+        args.push(read.read.freshVersion, read.read.versionTtlSeconds);
+      }
+    }
+    args[0] = kinds;
+    let reply: Array<string | null>;
     try {
-      const [version, data] = await this.redis.readVersioned(
-        EPOCH_KEY,
-        read.versionKey,
-        read.dataPrefix,
-        read.freshVersion,
-        read.versionTtlSeconds,
-      );
-      if (data === null) this.counters.misses++;
-      else this.counters.hits++;
-      return { version, data };
+      reply = await this.redis.readBatch(keys.length, ...keys, ...args);
     } catch (error) {
-      this.counters.misses++;
-      this.fail('readVersioned', error);
-      return null;
+      for (const read of reads) {
+        this.fail('read', error);
+        if (read.kind === 'g') read.settle(undefined);
+        else read.settle(null);
+      }
+      return;
+    }
+    let at = 0;
+    for (const read of reads) {
+      if (read.kind === 'g') read.settle(reply[at++] ?? null);
+      else {
+        read.settle({ version: String(reply[at]), data: reply[at + 1] ?? null });
+        at += 2;
+      }
     }
   }
 
