@@ -15,4 +15,4 @@ COPY --from=build /app/dist ./dist
 COPY package.json openapi.yaml ./
 USER node
 EXPOSE 3000
-CMD ["node", "dist/src/main.js"]
+CMD ["node", "--max-semi-space-size=8", "dist/src/main.js"]

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
+import { HEAP_FLAGS } from '../src/platform/heap';
 import { drive, hasWrk, type Load, type LoadResult } from './load';
 import { loginFlood } from './login-flood';
 import { svgChart, table, targetList, type Row, type Target } from './report';
@@ -126,7 +127,8 @@ function freePort(): Promise<number> {
 async function startInkwell(processes: number, port: number, dataDir: string, entityCache = true) {
   const server = await startServer(
     `inkwell ×${processes}`,
-    ['dist/src/main.js'],
+    // As `npm start` runs it.
+    [...HEAP_FLAGS, 'dist/src/main.js'],
     port,
     { ...inkwellEnv(processes, entityCache), DATA_DIR: dataDir },
     '/readyz',

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { loadConfig } from './config';
 import { startEmbeddedPostgres } from './platform/database/embedded-postgres';
+import { tuneHeap } from './platform/heap';
 import { createLogger } from './platform/logger';
 import { assertPortFree } from './platform/port-check';
 import { exitOnStartupFailure } from './process-lifecycle';
@@ -15,6 +16,7 @@ import { exitOnStartupFailure } from './process-lifecycle';
  * before that code loads.
  */
 async function main(): Promise<void> {
+  tuneHeap();
   const config = loadConfig();
   const logger = createLogger(config.logLevel, {
     pretty: config.env === 'development' && process.stdout.isTTY,

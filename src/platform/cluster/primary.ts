@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
+import { withHeapFlags } from '../heap';
 import type { Logger } from '../logger';
 import { METRICS_REQUEST, METRICS_RESPONSE, type MetricsMessage } from './cluster-metrics';
 
@@ -89,6 +90,7 @@ export function runPrimary(options: PrimaryOptions, logger: Logger): void {
   process.once('SIGINT', () => shutDown(0));
 
   logger.info({ processes: options.processes }, 'starting API processes');
+  cluster.setupPrimary({ execArgv: withHeapFlags(process.execArgv) });
   fork().once('listening', () => {
     for (let i = 1; i < options.processes; i++) fork();
   });
