@@ -2,13 +2,14 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Container } from './container';
 import { createApi } from './http/create-api';
 import { docsRouter } from './http/docs';
-import { bodyParsers, contractRoutes, sendResult } from './http/express-adapter';
+import { applyHeaders, bodyParsers, contractRoutes, sendResult } from './http/express-adapter';
 import { Draining } from './http/draining';
 import { InFlight } from './http/in-flight';
 import { metricsRouter } from './http/metrics-route';
 import { securityHeaders } from './http/security-headers';
 import { operationHandlers } from './http/operation-handlers';
 import { sendProblem } from './http/problem-details';
+import { requestIdOf } from './http/request-id';
 import { observeRequests } from './http/request-observer';
 import { createBearerAuth } from './http/security/bearer-auth';
 import { loadContract } from './platform/contract';
@@ -31,10 +32,16 @@ export async function buildApp(
   const observe = observeRequests(logger, container.metrics, {
     tracing: config.tracing !== undefined,
   });
+  // Every response: the security headers, the request id, and `Connection: close` once draining.
   const begin = (req: Request, res: Response) => {
-    draining.mark(res);
-    headers(res);
-    observe(req, res);
+    const requestId = requestIdOf(req);
+    observe(req, res, requestId);
+    const head = [...headers, 'X-Request-Id', requestId];
+    return { requestId, head };
+  };
+  const closing = (head: string[]) => {
+    if (draining.closing) head.push('Connection', 'close');
+    return head;
   };
   const api = await createApi(
     contract,
@@ -48,12 +55,9 @@ export async function buildApp(
     },
     {
       begin,
-      send: (_req, res, result) => {
-        draining.mark(res);
-        return sendResult(res, result);
-      },
-      fail: (req, res, error) => {
-        draining.mark(res);
+      send: (_req, res, result, { head }) => sendResult(res, result, closing(head)),
+      fail: (req, res, error, { head }) => {
+        applyHeaders(res, closing(head));
         sendProblem(req, res, error, logger);
       },
     },
@@ -70,7 +74,8 @@ export async function buildApp(
   app.set('query parser', 'simple');
   app.use(api.handle);
   app.use((req: Request, res: Response, next: NextFunction) => {
-    begin(req, res);
+    applyHeaders(res, begin(req, res).head);
+    draining.mark(res);
     next();
   });
   if (config.metrics.where === 'api') {

@@ -82,14 +82,21 @@ export interface Api {
   compileValidators(): Promise<void>;
 }
 
+/** A request the API has begun to answer: its id and the headers every answer to it carries. */
+export interface Exchange {
+  requestId: string;
+  /** name, value, name, value…: written with the status line, in one go. */
+  head: string[];
+}
+
 /** What every answer of the API shares: its start (request id, headers, metrics) and writing. */
 export interface ApiHooks {
   /** Called first for every request the API answers. */
-  begin(req: Request, res: Response): void;
+  begin(req: Request, res: Response): Exchange;
   /** Writes a handler's result. */
-  send(req: Request, res: Response, result: ApiResult): Promise<void>;
+  send(req: Request, res: Response, result: ApiResult, exchange: Exchange): Promise<void>;
   /** Writes the problem an error stands for. */
-  fail(req: Request, res: Response, error: unknown): void;
+  fail(req: Request, res: Response, error: unknown, exchange: Exchange): void;
 }
 
 /**
@@ -137,6 +144,7 @@ export async function createApi(
     rawParams: Record<string, string>,
     req: Request,
     res: Response,
+    requestId: string,
   ): Promise<ApiResult> => {
     res.locals.operationId = entry.operationId;
     const span = res.locals.span as Span | undefined;
@@ -171,16 +179,7 @@ export async function createApi(
       await live;
       throw request;
     }
-    const context: HandlerContext = {
-      services: deps.services,
-      principal,
-      requestId: String(res.getHeader('X-Request-Id')),
-      // Read when a handler asks: it weighs the proxy settings.
-      get clientAddress() {
-        return req.ip ?? req.socket.remoteAddress ?? 'unknown';
-      },
-      logger: deps.logger,
-    };
+    const context = new RequestContext(deps, principal, req, requestId);
     if (!live) {
       if (entry.integers.length > 0) {
         assertStrictIntegers(entry.integers, { path: rawParams, query: rawQuery });
@@ -213,10 +212,12 @@ export async function createApi(
     for (const name of entry.arrayQuery) {
       if (typeof query[name] === 'string') query[name] = [query[name]];
     }
+    // The headers as received: the contract's header parameters are strings, which the
+    // validator's coercion leaves as they are.
     const parameters: Record<string, unknown> = {
       path: params,
       query,
-      header: { ...req.headers },
+      header: req.headers,
       cookie: {},
     };
     const body = parsedBody(req.body);
@@ -249,10 +250,10 @@ export async function createApi(
     res: Response,
   ) => {
     deps.inFlight?.enter();
-    hooks.begin(req, res);
-    answer(entry, params, req, res)
-      .then((result) => hooks.send(req, res, result))
-      .catch((error: unknown) => hooks.fail(req, res, error))
+    const exchange = hooks.begin(req, res);
+    answer(entry, params, req, res, exchange.requestId)
+      .then((result) => hooks.send(req, res, result, exchange))
+      .catch((error: unknown) => hooks.fail(req, res, error, exchange))
       .finally(() => deps.inFlight?.leave());
   };
 
@@ -263,14 +264,14 @@ export async function createApi(
       if (match.found) dispatch(match.found, match.params, req, res);
       else next();
     },
-    notFound: (req, res) => {
+    notFound: (req, res, next) => {
       const path = pathOf(req.url);
       const match = router.match(methodOf(req), path);
       const error =
         !match.found && match.pathMatched
           ? methodNotAllowed(req.method, router.allowedMethods(path))
           : new AppError('not-found', `No resource at ${path}.`);
-      hooks.fail(req, res, error);
+      next(error);
     },
     compileValidators: async () => {
       for (const entry of compiled) {
@@ -279,6 +280,27 @@ export async function createApi(
       }
     },
   };
+}
+
+/** What a handler knows of its request besides its parts. */
+class RequestContext implements HandlerContext {
+  readonly services: Services;
+  readonly logger: Logger;
+
+  constructor(
+    deps: ApiDeps,
+    readonly principal: Principal | undefined,
+    private readonly req: Request,
+    readonly requestId: string,
+  ) {
+    this.services = deps.services;
+    this.logger = deps.logger;
+  }
+
+  /** Worked out when a handler asks: it weighs the proxy settings. */
+  get clientAddress(): string {
+    return this.req.ip ?? this.req.socket.remoteAddress ?? 'unknown';
+  }
 }
 
 function compileOperation(

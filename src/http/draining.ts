@@ -13,6 +13,11 @@ export class Draining {
     this.active = true;
   }
 
+  /** Whether responses ask to close the connection now. */
+  get closing(): boolean {
+    return this.active;
+  }
+
   /** Called as a response begins, and again just before it is written. */
   mark(res: ServerResponse): void {
     if (this.active && !res.headersSent) res.setHeader('Connection', 'close');

@@ -44,33 +44,46 @@ export function contractRoutes(contract: OpenAPIV3.Document): Router {
 }
 
 /**
- * Writes a handler's result: status, headers, then a JSON body (the string its ETag was computed
- * from, when it has one), a streamed one, or none. HEAD gets the headers alone (node:http).
+ * Writes a handler's result: status and headers at once (`head`, the headers every answer to the
+ * request carries, then the result's), then a JSON body (the string its ETag was computed from,
+ * when it has one), a streamed one, or none. HEAD gets the headers alone (node:http).
  */
-export async function sendResult(res: Response, result: ApiResult): Promise<void> {
-  res.statusCode = result.status;
+export async function sendResult(
+  res: Response,
+  result: ApiResult,
+  head: string[] = [],
+): Promise<void> {
   const headers = result.headers;
   if (headers) {
     for (const name in headers) {
       const value = headers[name];
-      if (value !== undefined) res.setHeader(name, value);
+      if (value !== undefined) head.push(name, value);
     }
   }
   // JSON unless the result names its media type (the mock's problem documents).
   const typed = headers?.['Content-Type'] !== undefined;
   if (result.stream) {
-    if (!typed) res.setHeader('Content-Type', JSON_TYPE);
+    if (!typed) head.push('Content-Type', JSON_TYPE);
+    res.writeHead(result.status, head);
     for await (const piece of result.stream) {
       // Respect backpressure: wait for the socket to drain before reading the next piece.
       if (!res.write(piece)) await new Promise((resolve) => res.once('drain', resolve));
     }
     res.end();
   } else if (result.body === undefined) {
+    res.writeHead(result.status, head);
     res.end();
   } else {
     const json = representationOf(result.body);
-    if (!typed) res.setHeader('Content-Type', JSON_TYPE);
-    res.setHeader('Content-Length', Buffer.byteLength(json));
+    if (!typed) head.push('Content-Type', JSON_TYPE);
+    head.push('Content-Length', String(Buffer.byteLength(json)));
+    res.writeHead(result.status, head);
     res.end(json);
   }
+}
+
+/** Sets a header list (name, value, …) on a response still to be written. */
+export function applyHeaders(res: Response, head: readonly string[]): void {
+  if (res.headersSent) return;
+  for (let i = 0; i < head.length; i += 2) res.setHeader(head[i]!, head[i + 1]!);
 }

@@ -2,10 +2,9 @@ import { trace } from '@opentelemetry/api';
 import type { Request, Response } from 'express';
 import type { Logger } from '../platform/logger';
 import type { Metrics } from '../platform/metrics';
-import { assignRequestId } from './request-id';
 
 /**
- * Request id, latency metric and access line, with one listener per request. No per-request child
+ * Latency metric and access line of a request (known by its id), with one listener per request. No per-request child
  * logger and no serialised request: the access line is a flat record, built only when `info` is on
  * (5xx details are logged where the error is turned into a response).
  *
@@ -17,12 +16,11 @@ export function observeRequests(
   logger: Logger,
   metrics: Metrics,
   options: { tracing?: boolean } = {},
-): (req: Request, res: Response) => void {
+): (req: Request, res: Response, requestId: string) => void {
   const accessLines = logger.isLevelEnabled('info');
   const { tracing = false } = options;
-  return (req, res) => {
+  return (req, res, requestId) => {
     const started = performance.now();
-    const requestId = assignRequestId(req, res);
     const traceId = tracing ? followSpan(res, requestId) : undefined;
     res.once('finish', () => {
       const ms = performance.now() - started;

@@ -1,14 +1,13 @@
-import type { ServerResponse } from 'node:http';
 import helmet from 'helmet';
 
 /**
  * helmet fitted to a JSON API: responses are data, never pages, so nothing may be framed, run or
  * loaded from them (`default-src 'none'`). The /docs pages set a policy of their own.
  *
- * The headers depend on nothing in the request, so helmet is run once, at startup, and what it set
- * is then set on every response.
+ * The headers depend on nothing in the request, so helmet is run once, at startup: what it sets,
+ * as a flat list (name, value, name, value…) that every response starts from.
  */
-export function securityHeaders(): (res: ServerResponse) => void {
+export function securityHeaders(): readonly string[] {
   const middleware = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -18,10 +17,10 @@ export function securityHeaders(): (res: ServerResponse) => void {
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
   });
-  const headers: Array<[string, string]> = [];
+  const headers: string[] = [];
   const recorder = {
     setHeader: (name: string, value: string | number | readonly string[]) =>
-      headers.push([name, String(value)]),
+      headers.push(name, String(value)),
     removeHeader: () => undefined,
   };
   let done = false;
@@ -31,7 +30,5 @@ export function securityHeaders(): (res: ServerResponse) => void {
     () => (done = true),
   );
   if (!done || headers.length === 0) throw new Error('helmet did not set its headers at once');
-  return (res) => {
-    for (const [name, value] of headers) res.setHeader(name, value);
-  };
+  return Object.freeze(headers);
 }

@@ -64,9 +64,10 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       bodyParsers: bodyParsers(options.bodyLimitBytes ?? 1024 * 1024),
     },
     {
-      begin: () => undefined, // pino-http and the X-Mock header, as for any other path
-      send: (req, res, answer) =>
-        sendResult(res, personalize(answer, req.path, String(res.getHeader('X-Request-Id')))),
+      // The request id (pino-http) and X-Mock are set as for any other path.
+      begin: (_req, res) => ({ requestId: String(res.getHeader('X-Request-Id')), head: [] }),
+      send: (req, res, answer, { requestId }) =>
+        sendResult(res, personalize(answer, req.path, requestId)),
       fail: (req, res, error) => sendProblem(req, res, error, logger),
     },
   );

@@ -85,19 +85,23 @@ export class SessionService {
     return { principal: { userId: claims.userId, sessionId: claims.sessionId }, live };
   }
 
-  /** The principal of a verified access token, or undefined when its session has ended. */
+  /**
+   * The principal of a verified access token, or undefined when its session has ended. A live
+   * session is cached as its user's id (entries of earlier versions hold the principal as JSON).
+   */
   private async resolve(sessionId: string, userId: number): Promise<Principal | undefined> {
     const cached = await this.cache.get(sessionKey(sessionId));
     if (cached === ENDED) return undefined;
     if (cached !== null) {
-      const cachedUser = (JSON.parse(cached) as Principal).userId;
+      const cachedUser = cached.startsWith('{')
+        ? (JSON.parse(cached) as Principal).userId
+        : Number(cached);
       return cachedUser === userId ? { userId, sessionId } : undefined;
     }
     const active = await this.sessions.findActive(sessionId);
     if (!active || active.userId !== userId) return undefined;
-    const principal: Principal = { userId: active.userId, sessionId };
-    await this.cache.add(sessionKey(sessionId), JSON.stringify(principal), this.ttl());
-    return principal;
+    await this.cache.add(sessionKey(sessionId), String(userId), this.ttl());
+    return { userId, sessionId };
   }
 
   async end(sessionId: string, reason: string): Promise<void> {

@@ -100,11 +100,14 @@ export class UserService {
 
   /**
    * Whose private fields (the e-mail address, the role) the viewer may see: their own, and
-   * everyone's when they are an admin. Other users get the public profile.
+   * everyone's when they are an admin. Other users get the public profile. Asked about one user
+   * (`subject`), the viewer's role is read only when that user is someone else.
    */
-  async privacyFor(viewer: Principal): Promise<(user: User) => boolean> {
+  async privacyFor(viewer: Principal, subject?: number): Promise<(user: User) => boolean> {
+    const own = (user: User) => user.id === viewer.userId;
+    if (subject === viewer.userId) return own;
     if ((await this.roleOf(viewer.userId)) === 'admin') return () => true;
-    return (user) => user.id === viewer.userId;
+    return own;
   }
 
   /** One query for the page, one for all the embedded posts: constant whatever the page size. */

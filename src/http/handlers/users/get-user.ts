@@ -7,7 +7,7 @@ export const getUser: Handler<'getUser'> = async ({ params, query, headers }, co
   // Both reads at once: with the session check, one Redis round trip when they are cached.
   const [user, privacy] = await Promise.all([
     users.get(params.user_id, { includePosts: query.include === 'posts' }),
-    users.privacyFor(principalOf(context)),
+    users.privacyFor(principalOf(context), params.user_id),
   ]);
   const body = presentUserFor(privacy)(user);
   const etag = etagOf(body);
