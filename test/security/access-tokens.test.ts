@@ -81,4 +81,17 @@ describe('access tokens', () => {
     const retired = randomBytes(48).toString('base64');
     await refused(token({ exp: now() + 600 }, { secret: retired }));
   });
+
+  it('when a token that verified before is used again after it expired, then returns 401', async () => {
+    const shortLived = token({ exp: now() + 30 });
+    await getMe(shortLived).expect(200);
+    await getMe(shortLived).expect(200); // remembered as verified
+    const at = Date.now();
+    const later = jest.spyOn(Date, 'now').mockImplementation(() => at + 60_000);
+    try {
+      await refused(shortLived);
+    } finally {
+      later.mockRestore();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { LRUCache } from 'lru-cache';
 import {
   Strategy as JwtStrategy,
   type SecretOrKeyProvider,
@@ -52,6 +53,14 @@ interface StrategyRun {
   error(error: unknown): void;
 }
 
+/** Tokens whose verification is remembered, at most: a few MB for as many active clients. */
+const REMEMBERED_TOKENS = 5_000;
+
+interface RememberedToken {
+  claims: AccessClaims;
+  validUntilMs: number;
+}
+
 /** The key passport-jwt's provider hands on: jsonwebtoken takes a KeyObject (its types say less). */
 type KeyDone = (error: Error | null, key?: KeyObject) => void;
 
@@ -67,6 +76,15 @@ export class AccessTokens {
   /** Every key that verifies, by kid, built once. */
   private readonly keys: ReadonlyMap<string, KeyObject>;
   private readonly strategy: JwtStrategy;
+  /**
+   * Tokens that verified, with their claims, until the moment they stop verifying (expiry or the
+   * oldest issue this API accepts, whichever comes first). A token is text signed with a key this
+   * process holds for its lifetime, so its signature and claims cannot change: verifying it again
+   * could only give the same answer until then.
+   */
+  private readonly verified = new LRUCache<string, RememberedToken>({ max: REMEMBERED_TOKENS });
+  /** Set by the strategy's verify callback: until when the token being verified is valid. */
+  private validUntilMs = 0;
 
   constructor(readonly options: AccessTokenOptions) {
     const keyOf = (secret: string) => createSecretKey(Buffer.from(secret, 'utf8'));
@@ -120,6 +138,8 @@ export class AccessTokens {
    * call back before returning, so this stays synchronous.
    */
   verify(token: string): AccessClaims {
+    const remembered = this.verified.get(token);
+    if (remembered && Date.now() < remembered.validUntilMs) return remembered.claims;
     let claims: AccessClaims | undefined;
     let refusal: unknown;
     const run = Object.create(this.strategy) as StrategyRun;
@@ -134,7 +154,10 @@ export class AccessTokens {
       refusal = error;
     };
     run.authenticate(token);
-    if (claims) return claims;
+    if (claims) {
+      this.verified.set(token, { claims, validUntilMs: this.validUntilMs });
+      return claims;
+    }
     throw refusal ?? new Error('passport-jwt did not decide before returning.');
   }
 
@@ -155,6 +178,10 @@ export class AccessTokens {
     ) {
       return done(null, false, invalidAccessToken('The access token is not one this API issued.'));
     }
+    // As jsonwebtoken decides: expired at `exp`, too old at `iat + maxAge`, each with the tolerance.
+    const { ttlSeconds, clockToleranceSeconds } = this.options;
+    this.validUntilMs =
+      (Math.min(exp, iat + ttlSeconds + clockToleranceSeconds) + clockToleranceSeconds) * 1000;
     done(null, { userId: Number(sub), sessionId: sid } satisfies AccessClaims);
   }
 
