@@ -76,6 +76,15 @@ describeIf(services.postgres, 'needs PostgreSQL (DATABASE_URL): statements prepa
       });
     });
 
+    it('when a placeholder is not a bound value (knex wrote it into the SQL), then building it throws', () => {
+      expect(
+        () =>
+          new PreparedStatement<{ column: string }, object>(database.knex, 'test.wrong', (p) =>
+            database.knex('posts').select('id').orderBy(p.column),
+          ),
+      ).toThrow('statement test.wrong: column is not a bound value');
+    });
+
     it('when run, then the connection keeps it prepared under its name', async () => {
       const name = `test.named.${randomUUID()}`;
       await pageOf(database.knex, name).rows({ limit: 1, beforeId: postIds[0]!, authorId });

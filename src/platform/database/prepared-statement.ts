@@ -70,11 +70,17 @@ export class PreparedStatement<P extends object, Row> {
     const native = query.toNative();
     this.text = native.sql;
     this.sql = query.sql;
+    const bound = new Set<Parameter>();
     this.slots = native.bindings.map((value): Slot<P> => {
       const parameter =
         value instanceof Parameter ? value : parameters.find((p) => p.code === value);
-      return parameter ? { key: parameter.key as keyof P } : { constant: value };
+      if (!parameter) return { constant: value };
+      bound.add(parameter);
+      return { key: parameter.key as keyof P };
     });
+    // A placeholder knex wrote into the SQL text (as an identifier, say) would run as a constant.
+    const unbound = parameters.find((parameter) => !bound.has(parameter));
+    if (unbound) throw new Error(`statement ${name}: ${unbound.key} is not a bound value`);
     this.name = oneSession.has(knex) ? undefined : name;
   }
 
