@@ -221,11 +221,7 @@ export async function createApi(
       cookie: {},
     };
     const body = parsedBody(req.body);
-    const contentType = String(req.headers['content-type'] ?? '')
-      .split(';')[0]!
-      .trim()
-      .toLowerCase();
-    if (typeof body === 'object' || contentType === 'application/json') {
+    if (typeof body === 'object' || mediaTypeOf(req) === 'application/json') {
       parameters.requestBody = body;
     }
     const errors: unknown[] = [];
@@ -379,6 +375,14 @@ function queryOf(url: string): Record<string, string | string[]> {
   return { ...parseQueryString(url.slice(start + 1)) } as Record<string, string | string[]>;
 }
 
+/** The request's media type, without parameters, in lower case ('' when none is named). */
+function mediaTypeOf(req: Request): string {
+  const header = req.headers['content-type'];
+  if (!header) return '';
+  const end = header.indexOf(';');
+  return (end < 0 ? header : header.slice(0, end)).trim().toLowerCase();
+}
+
 /** A body the parsers left as text (none should) is read as JSON when it is JSON. */
 function parsedBody(body: unknown): unknown {
   if (!body || typeof body === 'object') return body;
@@ -395,7 +399,7 @@ function assertMediaType(entry: CompiledOperation, req: Request): string | undef
   const hasBody =
     req.headers['transfer-encoding'] !== undefined ||
     Number(req.headers['content-length'] ?? 0) > 0;
-  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const mediaType = mediaTypeOf(req);
   if (!hasBody && !mediaType) return undefined;
   if (!entry.bodyTypes.includes(mediaType)) {
     throw new AppError(
