@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Container } from './container';
 import { createApi } from './http/create-api';
@@ -68,6 +69,7 @@ export async function buildApp(
   // For the process entry to start once it listens (tests compile on demand).
   app.locals.compileValidators = () => api.compileValidators();
   app.locals.draining = draining;
+  app.locals.listener = contractFirst(app, api.handle);
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', config.http.trustProxy);
@@ -89,4 +91,33 @@ export async function buildApp(
     sendProblem(req, res, error, logger);
   });
   return app;
+}
+
+/** What a server built from the app listens with (see contractFirst). */
+export function requestListenerOf(app: express.Express): RequestListener {
+  return app.locals.listener as RequestListener;
+}
+
+/**
+ * The server's request listener: express, with a request for an operation of the contract handed
+ * straight to the API. Routing those is the contract's business (openapi-backend's operations);
+ * express's router would only pass every such request to its first middleware, the API, after
+ * matching it against that middleware's mount path. The request and response get what express
+ * gives them (its prototypes: `req.ip` under `trust proxy`, `res.locals`) as `app.handle` does;
+ * any other request goes through express as a whole.
+ */
+function contractFirst(
+  app: express.Express,
+  handle: (req: Request, res: Response, next: NextFunction) => void,
+): RequestListener {
+  return (incoming, outgoing) => {
+    const req = incoming as Request;
+    const res = outgoing as Response;
+    req.res = res;
+    res.req = req;
+    Object.setPrototypeOf(req, app.request);
+    Object.setPrototypeOf(res, app.response);
+    res.locals ??= Object.create(null) as Response['locals'];
+    handle(req, res, () => app(req, res));
+  };
 }

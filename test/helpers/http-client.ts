@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import type { Express } from 'express';
 import request, { type Response, type Test } from 'supertest';
 import { assertConforms } from './contract-validator';
@@ -8,7 +9,7 @@ type Method = 'get' | 'post' | 'patch' | 'put' | 'delete' | 'head' | 'options';
 export type ContractClient = Record<Method, (url: string) => Test>;
 
 export function contractClient(
-  app: Express | string,
+  app: Express | RequestListener | string,
   options: { record?: boolean } = {},
 ): ContractClient {
   const agent = request(app);

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { buildApp } from '../../src/app';
+import { buildApp, requestListenerOf } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createContainer, type Container } from '../../src/container';
 import type { Logger } from '../../src/platform/logger';
@@ -71,5 +71,6 @@ export async function startTestApp(
     // wait it out, or jest reports this file's process as leaking (keep the lock lifetime short).
     if (worker) await sleep(Math.min(config.jobs.lockLifetimeMs / 2, 5_000));
   };
-  return { app, http: contractClient(app), container, startWorker, close };
+  // Through the listener the server uses: operations of the contract straight to the API.
+  return { app, http: contractClient(requestListenerOf(app)), container, startWorker, close };
 }
