@@ -1,4 +1,7 @@
 import { Redis } from 'ioredis';
+import { createRedis, redisReady } from '../../src/platform/cache/create-redis';
+import { RedisCache } from '../../src/platform/cache/redis-cache';
+import { createLogger } from '../../src/platform/logger';
 import { signUp, type Account } from '../helpers/factories';
 import { createPost } from '../helpers/posts';
 import { freePort, hasRedisServer, OwnRedisServer } from '../helpers/redis-server';
@@ -85,5 +88,43 @@ describeWithRedis('Redis round trips per request (a redis-server of its own)', (
     await t.http.post('/api/v1/auth/logout').set(other.auth).expect(204);
     const cost = await measure(async () => expect((await read()).status).toBe(401));
     expect(cost.roundTrips).toBe(1);
+  });
+
+  it('when reads of several requests are made in one event-loop turn, then they are one command', async () => {
+    const client = createRedis(
+      { url: redis.url, keyPrefix: 'batch-test:', commandTimeoutMs: 2_000 },
+      createLogger('silent'),
+    );
+    try {
+      expect(await redisReady(client, 5_000)).toBe(true);
+      const cache = new RedisCache(client, createLogger('silent'));
+      await cache.set('session:a', '1', 60);
+      await cache.set('session:b', '2', 60);
+      const versioned = (id: string) =>
+        cache.readVersioned({
+          versionKey: `user:${id}:version`,
+          dataPrefix: `user:${id}:`,
+          freshVersion: `fresh-${id}`,
+          versionTtlSeconds: 60,
+        });
+      await versioned('1'); // creates the version token, so the next read finds it
+      const cost = await measure(() =>
+        Promise.all([
+          cache.get('session:a'),
+          versioned('1'),
+          cache.get('session:b'),
+          versioned('2'),
+        ]),
+      );
+      expect(cost).toEqual({ roundTrips: 1, commands: ['evalsha'] });
+      const again = await Promise.all([
+        cache.get('session:a'),
+        versioned('1'),
+        cache.get('session:b'),
+      ]);
+      expect(again).toEqual(['1', { version: 'fresh-1', data: null }, '2']);
+    } finally {
+      client.disconnect();
+    }
   });
 });
