@@ -128,10 +128,7 @@ export async function createApi(
   assertEveryOperationHandled(operations, handlers);
   assertAccessTokenAccepted(operations);
 
-  const integers = integerParameters(definition);
-  const compiled = operations.map((operation) =>
-    compileOperation(operation, handlers, integers.get(operation.operationId ?? '') ?? []),
-  );
+  const compiled = operations.map((operation) => compileOperation(operation, handlers));
   const router = new OperationRouter(compiled);
   const validatorsOf = (entry: CompiledOperation) =>
     (entry.validators ??= backend.validator.getRequestValidatorsForOperation(
@@ -220,7 +217,7 @@ export async function createApi(
       header: req.headers,
       cookie: {},
     };
-    const body = parsedBody(req.body);
+    const body: unknown = req.body;
     if (typeof body === 'object' || mediaTypeOf(req) === 'application/json') {
       parameters.requestBody = body;
     }
@@ -299,17 +296,15 @@ class RequestContext implements HandlerContext {
   }
 }
 
-function compileOperation(
-  operation: Operation,
-  handlers: HandlerMap,
-  integers: IntegerParameters,
-): CompiledOperation {
+function compileOperation(operation: Operation, handlers: HandlerMap): CompiledOperation {
   const operationId = operation.operationId as OperationId;
   const requirements = operation.security ?? [];
   const anonymous = requirements.some((requirement) => Object.keys(requirement).length === 0);
   const body = operation.requestBody as OpenAPIV3.RequestBodyObject | undefined;
+  // openapi-backend has dereferenced them and added the path's own.
+  const parameters = (operation.parameters ?? []) as OpenAPIV3.ParameterObject[];
   const arrayQuery = new Set(
-    ((operation.parameters ?? []) as OpenAPIV3.ParameterObject[])
+    parameters
       .filter(
         (p) =>
           p.in === 'query' && (p.schema as OpenAPIV3.SchemaObject | undefined)?.type === 'array',
@@ -323,7 +318,7 @@ function compileOperation(
     security: requirements.length === 0 ? 'none' : anonymous ? 'optional' : 'required',
     bodyTypes: body ? Object.keys(body.content) : [],
     arrayQuery,
-    integers,
+    integers: integerParameters(parameters),
     locate: fieldLocator(operation),
     validators: undefined,
   };
@@ -372,7 +367,7 @@ function pathOf(url: string): string {
 function queryOf(url: string): Record<string, string | string[]> {
   const start = url.indexOf('?');
   if (start < 0 || start === url.length - 1) return NO_QUERY;
-  return { ...parseQueryString(url.slice(start + 1)) } as Record<string, string | string[]>;
+  return parseQueryString(url.slice(start + 1)) as Record<string, string | string[]>;
 }
 
 /** The request's media type, without parameters, in lower case ('' when none is named). */
@@ -381,16 +376,6 @@ function mediaTypeOf(req: Request): string {
   if (!header) return '';
   const end = header.indexOf(';');
   return (end < 0 ? header : header.slice(0, end)).trim().toLowerCase();
-}
-
-/** A body the parsers left as text (none should) is read as JSON when it is JSON. */
-function parsedBody(body: unknown): unknown {
-  if (!body || typeof body === 'object') return body;
-  try {
-    return JSON.parse(String(body));
-  } catch {
-    return body;
-  }
 }
 
 /** The request's media type when it carries a body the operation accepts; 415 for any other. */

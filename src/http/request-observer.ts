@@ -4,9 +4,9 @@ import type { Logger } from '../platform/logger';
 import type { Metrics } from '../platform/metrics';
 
 /**
- * Latency metric and access line of a request (known by its id), with one listener per request. No per-request child
- * logger and no serialised request: the access line is a flat record, built only when `info` is on
- * (5xx details are logged where the error is turned into a response).
+ * Latency metric and access line of a request (known by its id), with one listener per request.
+ * No per-request child logger and no serialised request: the access line is a flat record, built
+ * only when `info` is on (5xx details are logged where the error is turned into a response).
  *
  * With `tracing`, the request's server span (made by the HTTP instrumentation) is kept in
  * `res.locals.span` for the router to name, carries the request id (`inkwell.request_id`), and its

@@ -6,33 +6,18 @@ export type IntegerParameters = ReadonlyArray<{ in: Where; name: string }>;
 
 /** Decimal digits only: the validator's type coercion would also take `0x1`, `1.0`, ` 1`, `1e0`. */
 const DECIMAL = /^(0|-?[1-9][0-9]*)$/;
-const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 
-/** The integer path and query parameters of every operation, found once at startup. */
-export function integerParameters(document: OpenAPIV3.Document): Map<string, IntegerParameters> {
-  const resolve = (p: OpenAPIV3.ReferenceObject | OpenAPIV3.ParameterObject) =>
-    '$ref' in p
-      ? (document.components?.parameters?.[p.$ref.split('/').pop() as string] as
-          OpenAPIV3.ParameterObject | undefined)
-      : p;
-  const found = new Map<string, IntegerParameters>();
-  for (const item of Object.values(document.paths ?? {})) {
-    for (const method of METHODS) {
-      const operation = item?.[method];
-      if (!operation?.operationId) continue;
-      const parameters = [...(item?.parameters ?? []), ...(operation.parameters ?? [])]
-        .map(resolve)
-        .filter(
-          (p): p is OpenAPIV3.ParameterObject =>
-            !!p &&
-            (p.in === 'path' || p.in === 'query') &&
-            (p.schema as OpenAPIV3.SchemaObject | undefined)?.type === 'integer',
-        )
-        .map((p) => ({ in: p.in as Where, name: p.name }));
-      found.set(operation.operationId, parameters);
-    }
-  }
-  return found;
+/** The integer path and query parameters among an operation's (dereferenced) parameters. */
+export function integerParameters(
+  parameters: readonly OpenAPIV3.ParameterObject[],
+): IntegerParameters {
+  return parameters
+    .filter(
+      (p) =>
+        (p.in === 'path' || p.in === 'query') &&
+        (p.schema as OpenAPIV3.SchemaObject | undefined)?.type === 'integer',
+    )
+    .map((p) => ({ in: p.in as Where, name: p.name }));
 }
 
 /** Refuses an integer parameter not written as plain decimal digits, with a pointer to it. */

@@ -179,8 +179,10 @@ export class RedisCache implements Cache {
     try {
       reply = await this.redis.readBatch(keys.length, ...keys, ...args);
     } catch (error) {
+      // Each read failed: counted as an error each, logged once.
+      this.counters.errors += reads.length - 1;
+      this.fail('read', error);
       for (const read of reads) {
-        this.fail('read', error);
         if (read.kind === 'g') read.settle(undefined);
         else read.settle(null);
       }
