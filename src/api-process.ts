@@ -14,7 +14,7 @@ import type { EmbeddedPostgres } from './platform/database/embedded-postgres';
 import type { Logger } from './platform/logger';
 import type { Metrics } from './platform/metrics';
 import type { Tracing } from './platform/tracing';
-import { onShutdown, settledBy } from './process-lifecycle';
+import { onShutdown } from './process-lifecycle';
 
 /** Seconds since the process started, at one decimal: when each part of the startup was done. */
 const now = () => Number(process.uptime().toFixed(1));
@@ -80,25 +80,26 @@ export async function runApiProcess(
   // SIGTERM: report not ready and answer everything with `Connection: close`; after a short delay
   // (load balancers see /readyz 503 and stop sending) take no new connections; let requests in
   // flight and running jobs finish; then close the pools.
-  onShutdown(logger, config.shutdownTimeoutMs, async (drainUntil) => {
-    container.services.health.beginShutdown();
-    (app.locals.draining as Draining).start();
-    metricsServer?.close();
-    metricsServer?.closeAllConnections();
-    const jobs = container.drainJobs(Math.max(0, drainUntil - Date.now()));
-    await delay(Math.min(config.shutdownDelayMs, Math.max(0, drainUntil - Date.now())));
-    // net.Server's close, not http.Server's: that one would also cut idle kept-alive connections at
-    // once, under a client that may be sending on one right now. They end by themselves: after the
-    // next response (Connection: close), or at the keep-alive timeout the client was told.
-    const closed = new Promise<void>((resolve) =>
-      net.Server.prototype.close.call(server, () => resolve()),
-    );
-    const inFlight = (app.locals.inFlight as InFlight).drained();
-    const drained = await settledBy(Promise.all([closed, inFlight, jobs]), drainUntil);
-    if (!drained) logger.warn('connections still open at the shutdown deadline; closing them');
-    server.closeAllConnections();
-    await container.close();
-    await tracing?.shutdown();
+  onShutdown(logger, config.shutdownTimeoutMs, {
+    async drain(until) {
+      container.services.health.beginShutdown();
+      (app.locals.draining as Draining).start();
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
+      const jobs = container.drainJobs(Math.max(0, until - Date.now()));
+      await delay(Math.min(config.shutdownDelayMs, Math.max(0, until - Date.now())));
+      // net.Server's close, not http.Server's: that one would also cut idle kept-alive connections
+      // at once, under a client that may be sending on one right now. They end by themselves: after
+      // the next response (Connection: close), or at the keep-alive timeout the client was told.
+      const closed = new Promise<void>((resolve) =>
+        net.Server.prototype.close.call(server, () => resolve()),
+      );
+      await Promise.all([closed, (app.locals.inFlight as InFlight).drained(), jobs]);
+    },
+    async close() {
+      server.closeAllConnections();
+      await Promise.all([container.close(), tracing?.shutdown()]);
+    },
   });
   // Once the API answers (and SIGTERM is handled): until then, the jobs its requests enqueue wait
   // in the database anyway.

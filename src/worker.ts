@@ -19,10 +19,9 @@ async function main(): Promise<void> {
     : undefined;
   const { createContainer } = await import('./container');
   const container = await createContainer(config, logger);
-  onShutdown(logger, config.shutdownTimeoutMs, async (drainUntil) => {
-    await container.drainJobs(Math.max(0, drainUntil - Date.now()));
-    await container.close();
-    await tracing?.shutdown();
+  onShutdown(logger, config.shutdownTimeoutMs, {
+    drain: (until) => container.drainJobs(Math.max(0, until - Date.now())),
+    close: () => Promise.all([container.close(), tracing?.shutdown()]).then(() => undefined),
   });
   await container.startWorker();
   logger.info({ database: config.database.kind, pid: process.pid }, 'inkwell worker is running');

@@ -65,6 +65,7 @@ describeIf(services.postgres, 'needs PostgreSQL (DATABASE_URL): a proxy stands i
         await during.catch(() => undefined);
         const exit = await exitWithin(api.process, 60_000);
         console.log(`SIGTERM, PostgreSQL ${mode}: exit ${exit.code}`);
+        if (exit.code !== 0 || process.env.SHOW_LOG) console.log(api.process.output());
         expect(exit).toMatchObject({ code: 0, signal: null });
         await proxy.set('pass');
       },
