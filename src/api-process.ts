@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { buildApp, requestListenerOf } from './app';
+import { buildApp, requestListenerOf, serverClassesOf } from './app';
 import type { Config } from './config';
 import { createContainer } from './container';
 import type { Draining } from './http/draining';
@@ -42,7 +42,7 @@ export async function runApiProcess(
   const databaseReadyAt = now();
   const app = await buildApp(container, contract);
   const apiBuiltAt = now();
-  const server = await listen(requestListenerOf(app), config.http);
+  const server = await listen(requestListenerOf(app), config.http, serverClassesOf(app));
   void (app.locals.compileValidators as () => Promise<void>)();
   const { metrics } = config;
   const metricsServer =

@@ -1,4 +1,10 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 
 export interface ListenOptions {
   host: string;
@@ -16,10 +22,16 @@ export interface ListenOptions {
 /**
  * An HTTP server that slow or idle clients cannot hold open: Node checks the header and request
  * deadlines only every `connectionsCheckingInterval`, so it is set from the shortest of them.
+ * `classes`: the request and response classes it makes, when not node:http's own.
  */
-export async function listen(handler: RequestListener, options: ListenOptions): Promise<Server> {
+export async function listen(
+  handler: RequestListener,
+  options: ListenOptions,
+  classes?: { IncomingMessage: typeof IncomingMessage; ServerResponse: typeof ServerResponse },
+): Promise<Server> {
   const server = createServer(
     {
+      ...classes,
       headersTimeout: options.headersTimeoutMs,
       requestTimeout: options.requestTimeoutMs,
       keepAliveTimeout: options.keepAliveTimeoutMs,

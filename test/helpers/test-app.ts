@@ -1,7 +1,8 @@
 import type { Express } from 'express';
-import { buildApp, requestListenerOf } from '../../src/app';
+import { buildApp, requestListenerOf, serverClassesOf } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createContainer, type Container } from '../../src/container';
+import { listen } from '../../src/http/listen';
 import type { Logger } from '../../src/platform/logger';
 import { fromSnapshot } from './embedded-snapshot';
 import { sleep } from './eventually';
@@ -64,13 +65,22 @@ export async function startTestApp(
     await container.startWorker();
   };
   if (options.worker) await startWorker();
+  // The server `npm start` makes: its listener, and its request and response classes.
+  const server = await listen(
+    requestListenerOf(app),
+    { ...config.http, host: '127.0.0.1', port: 0 },
+    serverClassesOf(app),
+  );
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const close = async () => {
+    server.close();
+    server.closeAllConnections();
     await container.drainJobs(config.shutdownTimeoutMs);
     await container.close();
     // Agenda's liveness check of the last job it ran sleeps lockLifetime / 2 after the job ended;
     // wait it out, or jest reports this file's process as leaking (keep the lock lifetime short).
     if (worker) await sleep(Math.min(config.jobs.lockLifetimeMs / 2, 5_000));
   };
-  // Through the listener the server uses: operations of the contract straight to the API.
-  return { app, http: contractClient(requestListenerOf(app)), container, startWorker, close };
+  return { app, http: contractClient(url), container, startWorker, close };
 }
