@@ -28,9 +28,11 @@ export async function queriesDuring(
   return seen;
 }
 
-/** Selects on the posts table for this one post id. */
+/** Selects on the posts table that read this post id (alone, or among a batch of ids). */
 export const selectsOfPost = (queries: LoggedQuery[], id: number) =>
   queries.filter(
     (query) =>
-      /^select\b/i.test(query.sql) && /from "posts"/.test(query.sql) && query.bindings.includes(id),
+      /^select\b/i.test(query.sql) &&
+      /from "posts"/.test(query.sql) &&
+      query.bindings.some((value) => value === id || (Array.isArray(value) && value.includes(id))),
   );

@@ -2,6 +2,14 @@ import type { Knex } from 'knex';
 import { DomainError } from '../../kernel/domain-error';
 import { isForeignKeyViolation } from '../../platform/database/pg-errors';
 import { PreparedStatement } from '../../platform/database/prepared-statement';
+import {
+  batchedByTurn,
+  failed,
+  ok,
+  oncePerKey,
+  rowPerKey,
+  type Outcome,
+} from '../../platform/database/turn-batch';
 import type { NewPost, Post, PostChanges } from './post-types';
 
 /** A row of the posts table. */
@@ -37,6 +45,8 @@ interface ListFilter {
  */
 export class PostRepository {
   private readonly statements;
+  /** Reads of one turn of the event loop: by id in one statement, a page once (see findById). */
+  private readonly batched;
 
   constructor(private readonly knex: Knex) {
     const posts = () => knex<PostRow>('posts');
@@ -47,14 +57,28 @@ export class PostRepository {
     };
     const prepared = <P extends object>(
       name: string,
-      build: (p: { readonly [K in keyof P]: P[K] }) => Knex.QueryBuilder,
+      build: (p: { readonly [K in keyof P]: P[K] }) => Knex.QueryBuilder | Knex.Raw,
     ) => new PreparedStatement<P, PostRow>(knex, `posts.${name}`, build);
     this.statements = {
       create: prepared<NewPost>('create', (p) =>
         posts().insert({ author_id: p.authorId, title: p.title, body: p.body }).returning(COLUMNS),
       ),
-      byId: prepared<{ id: number }>('by-id', (p) =>
-        posts().select(COLUMNS).where('id', p.id).limit(1),
+      // Rows inserted in the order given: identity values rise with it, whatever order RETURNING
+      // lists them in.
+      createMany: prepared<{ authorIds: number[]; titles: string[]; bodies: string[] }>(
+        'create-many',
+        (p) =>
+          knex.raw(
+            `insert into "posts" (author_id, title, body)
+             select author_id, title, body
+             from unnest(?::bigint[], ?::text[], ?::text[]) with ordinality as new (author_id, title, body, n)
+             order by n
+             returning ${COLUMNS.join(', ')}`,
+            [p.authorIds, p.titles, p.bodies],
+          ),
+      ),
+      byIds: prepared<{ ids: number[] }>('by-ids', (p) =>
+        posts().select(COLUMNS).whereRaw('id = any(?::bigint[])', [p.ids]),
       ),
       // One statement per combination of filters: each keeps its own plan.
       page: prepared<ListFilter>(
@@ -74,12 +98,54 @@ export class PostRepository {
         page((query, p) => query.where('id', '<', p.beforeId).where('author_id', p.authorId)),
       ),
     };
+    const { byIds } = this.statements;
+    this.batched = {
+      create: batchedByTurn((posts: readonly NewPost[]) => this.createAll(posts)),
+      byId: batchedByTurn(async (ids: readonly number[]) =>
+        rowPerKey(ids, await byIds.rows({ ids: [...ids] }), (row) => row.id),
+      ),
+      page: batchedByTurn((keys: readonly string[]) =>
+        oncePerKey(keys, (key) => {
+          const [beforeId, authorId, limit] = key.split(':').map(Number) as [
+            number,
+            number,
+            number,
+          ];
+          return this.pageStatement(beforeId, authorId).rows({ beforeId, authorId, limit });
+        }),
+      ),
+    };
   }
 
+  /**
+   * The posts created in one turn of the event loop are inserted by one statement: one round trip
+   * and one commit (one WAL flush) for all of them. Each request still waits for its row to be
+   * committed before it is answered.
+   */
   async create(post: NewPost): Promise<Post> {
+    return toPost(await this.batched.create.load(post));
+  }
+
+  private async createAll(posts: readonly NewPost[]): Promise<Outcome<PostRow>[]> {
+    if (posts.length === 1) return [ok(await this.createOne(posts[0]!))];
     try {
-      const row = await this.statements.create.first(post);
-      return toPost(row as PostRow);
+      const rows = await this.statements.createMany.rows({
+        authorIds: posts.map((post) => post.authorId),
+        titles: posts.map((post) => post.title),
+        bodies: posts.map((post) => post.body),
+      });
+      return rows.sort((a, b) => a.id - b.id).map(ok);
+    } catch (error) {
+      // One row the statement refused (its author's account was deleted meanwhile) fails them
+      // all: each goes again on its own, so only that one fails.
+      if (!isForeignKeyViolation(error)) throw error;
+      return Promise.all(posts.map((post) => this.createOne(post).then(ok, failed)));
+    }
+  }
+
+  private async createOne(post: NewPost): Promise<PostRow> {
+    try {
+      return (await this.statements.create.first(post))!;
     } catch (error) {
       // The author's account was deleted while the request was in flight.
       if (isForeignKeyViolation(error)) {
@@ -89,28 +155,30 @@ export class PostRepository {
     }
   }
 
+  /** Reads by id of one turn of the event loop go to PostgreSQL as one statement. */
   async findById(id: number): Promise<Post | undefined> {
-    const row = await this.statements.byId.first({ id });
+    const row = await this.batched.byId.load(id);
     return row && toPost(row);
   }
 
-  /** Newest first; keyset on id, so rows inserted between fetches never shift a page. */
+  /**
+   * Newest first; keyset on id, so rows inserted between fetches never shift a page. Requests for
+   * the same page in one turn of the event loop share one statement (the first page, mostly).
+   */
   async listBefore(
     beforeId: number | undefined,
     limit: number,
     authorId?: number,
   ): Promise<Post[]> {
-    const { page, pageBefore, pageOfAuthor, pageOfAuthorBefore } = this.statements;
-    const statement =
-      authorId === undefined
-        ? beforeId === undefined
-          ? page
-          : pageBefore
-        : beforeId === undefined
-          ? pageOfAuthor
-          : pageOfAuthorBefore;
-    const rows = await statement.rows({ beforeId: beforeId ?? 0, authorId: authorId ?? 0, limit });
+    const rows = await this.batched.page.load(`${beforeId ?? 0}:${authorId ?? 0}:${limit}`);
     return rows.map(toPost);
+  }
+
+  /** 0 stands for no filter: ids start at 1. */
+  private pageStatement(beforeId: number, authorId: number) {
+    const { page, pageBefore, pageOfAuthor, pageOfAuthorBefore } = this.statements;
+    if (authorId === 0) return beforeId === 0 ? page : pageBefore;
+    return beforeId === 0 ? pageOfAuthor : pageOfAuthorBefore;
   }
 
   /** The newest `perAuthor` posts of each author, in one query whatever the number of authors. */

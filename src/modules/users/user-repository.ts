@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { DomainError } from '../../kernel/domain-error';
 import { isUniqueViolation } from '../../platform/database/pg-errors';
 import { PreparedStatement } from '../../platform/database/prepared-statement';
+import { batchedByTurn, rowPerKey } from '../../platform/database/turn-batch';
 import { emailKey } from './email-address';
 import type { NewUser, User, UserWithSecret } from './user-types';
 
@@ -38,11 +39,15 @@ const COLUMNS = [
  * on every uncached profile read and role check, is built once and runs prepared.
  */
 export class UserRepository {
-  private readonly byId: PreparedStatement<{ id: number }, UserRow>;
+  /** Reads by id of one turn of the event loop, as one statement. */
+  private readonly byId;
 
   constructor(private readonly knex: Knex) {
-    this.byId = new PreparedStatement(knex, 'users.by-id', (p) =>
-      knex('users').select(COLUMNS).where('id', p.id).limit(1),
+    const byIds = new PreparedStatement<{ ids: number[] }, UserRow>(knex, 'users.by-ids', (p) =>
+      knex('users').select(COLUMNS).whereRaw('id = any(?::bigint[])', [p.ids]),
+    );
+    this.byId = batchedByTurn(async (ids: readonly number[]) =>
+      rowPerKey(ids, await byIds.rows({ ids: [...ids] }), (row) => row.id),
     );
   }
 
@@ -68,12 +73,12 @@ export class UserRepository {
   }
 
   async findById(id: number): Promise<User | undefined> {
-    const row = await this.byId.first({ id });
+    const row = await this.byId.load(id);
     return row && toUser(row);
   }
 
   async findWithSecretById(id: number): Promise<UserWithSecret | undefined> {
-    const row = await this.byId.first({ id });
+    const row = await this.byId.load(id);
     return row && { ...toUser(row), passwordHash: row.password_hash };
   }
 

@@ -56,7 +56,7 @@ export class PreparedStatement<P extends object, Row> {
   constructor(
     private readonly knex: Knex,
     name: string,
-    build: (p: { readonly [K in keyof P]: P[K] }) => Knex.QueryBuilder,
+    build: (p: { readonly [K in keyof P]: P[K] }) => Knex.QueryBuilder | Knex.Raw,
   ) {
     const parameters: Parameter[] = [];
     const placeholders = new Proxy({} as { readonly [K in keyof P]: P[K] }, {
