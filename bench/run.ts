@@ -16,7 +16,9 @@ import { peakRss, ROOT, startServer, waitForWorkers, type Server } from './serve
  * default). Results: a table, docs/benchmark/bench.json and docs/benchmark/bench.svg.
  */
 const SECONDS = Number(process.env.BENCH_DURATION ?? 8);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+// Long enough for V8 to optimise a freshly started process's hot path (2 s left cluster mode's
+// first scenario after a restart measuring the JIT's warm-up in its p99).
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const TOOL = process.env.BENCH_TOOL === 'autocannon' || !hasWrk() ? 'autocannon' : 'wrk';
 const CORES = availableParallelism();
