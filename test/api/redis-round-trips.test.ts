@@ -19,6 +19,7 @@ describeWithRedis('Redis round trips per request (a redis-server of its own)', (
   let redis: OwnRedisServer;
   let probe: Redis;
   let monitor: Redis;
+  let monitorSource: Redis;
   let t: TestApp;
   let account: Account;
   // Commands as MONITOR lists them, with those a script runs inside Redis left out.
@@ -29,7 +30,9 @@ describeWithRedis('Redis round trips per request (a redis-server of its own)', (
     await redis.start();
     t = await startTestApp({ REDIS_URL: redis.url });
     probe = new Redis(redis.url);
-    monitor = await new Redis(redis.url).monitor();
+    // monitor() opens a connection of its own: both are closed after.
+    monitorSource = new Redis(redis.url);
+    monitor = await monitorSource.monitor();
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
       if (!source.includes('lua')) seen.push(String(args[0]).toLowerCase());
     });
@@ -37,6 +40,7 @@ describeWithRedis('Redis round trips per request (a redis-server of its own)', (
   });
   afterAll(async () => {
     monitor?.disconnect();
+    monitorSource?.disconnect();
     probe?.disconnect();
     await t?.close();
     await redis?.kill();
