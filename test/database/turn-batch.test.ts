@@ -29,7 +29,9 @@ describe('reads and writes of one turn of the event loop, batched', () => {
     queriesDuring(t.container.database.knex, ['posts'], during);
 
   it('given posts created in one turn, when they are inserted, then by one statement, each caller getting its own row in the order asked', async () => {
-    const titles = Array.from({ length: 6 }, (_, i) => `batched ${i} ${randomUUID()}`);
+    // What an array literal must escape, and what it must not read as a null.
+    const awkward = ['"quoted", {braces}', 'back\\slash', 'NULL', 'emoji 📝 and İ', ' ', 'a,b'];
+    const titles = [...awkward];
     let created: Awaited<ReturnType<PostRepository['create']>>[] = [];
     const seen = await statements(async () => {
       created = await Promise.all(
