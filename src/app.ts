@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Container } from './container';
 import { createApi } from './http/create-api';
 import { docsRouter } from './http/docs';
+import type { ServerClasses } from './http/listen';
 import { applyHeaders, bodyParsers, contractRoutes, sendResult } from './http/express-adapter';
 import { Draining } from './http/draining';
 import { InFlight } from './http/in-flight';
@@ -101,11 +102,6 @@ export function requestListenerOf(app: express.Express): RequestListener {
 }
 
 /** The request and response classes a server built from the app makes (see expressClasses). */
-export interface ServerClasses {
-  IncomingMessage: typeof IncomingMessage;
-  ServerResponse: typeof ServerResponse;
-}
-
 export function serverClassesOf(app: express.Express): ServerClasses {
   return app.locals.serverClasses as ServerClasses;
 }

@@ -6,6 +6,12 @@ import {
   type ServerResponse,
 } from 'node:http';
 
+/** The request and response classes a server makes, when not node:http's own. */
+export interface ServerClasses {
+  IncomingMessage: typeof IncomingMessage;
+  ServerResponse: typeof ServerResponse;
+}
+
 export interface ListenOptions {
   host: string;
   port: number;
@@ -22,12 +28,11 @@ export interface ListenOptions {
 /**
  * An HTTP server that slow or idle clients cannot hold open: Node checks the header and request
  * deadlines only every `connectionsCheckingInterval`, so it is set from the shortest of them.
- * `classes`: the request and response classes it makes, when not node:http's own.
  */
 export async function listen(
   handler: RequestListener,
   options: ListenOptions,
-  classes?: { IncomingMessage: typeof IncomingMessage; ServerResponse: typeof ServerResponse },
+  classes?: ServerClasses,
 ): Promise<Server> {
   const server = createServer(
     {

@@ -3,11 +3,11 @@ import { DomainError } from '../../kernel/domain-error';
 import { isForeignKeyViolation } from '../../platform/database/pg-errors';
 import { PreparedStatement } from '../../platform/database/prepared-statement';
 import {
+  batchedById,
   batchedByTurn,
   failed,
   ok,
   oncePerKey,
-  rowPerKey,
   type Outcome,
 } from '../../platform/database/turn-batch';
 import type { NewPost, Post, PostChanges } from './post-types';
@@ -45,7 +45,7 @@ interface ListFilter {
  */
 export class PostRepository {
   private readonly statements;
-  /** Reads of one turn of the event loop: by id in one statement, a page once (see findById). */
+  /** One turn of the event loop: its reads by id and its creates one statement each, a page once. */
   private readonly batched;
 
   constructor(private readonly knex: Knex) {
@@ -98,21 +98,15 @@ export class PostRepository {
         page((query, p) => query.where('id', '<', p.beforeId).where('author_id', p.authorId)),
       ),
     };
-    const { byIds } = this.statements;
     this.batched = {
       create: batchedByTurn((posts: readonly NewPost[]) => this.createAll(posts)),
-      byId: batchedByTurn(async (ids: readonly number[]) =>
-        rowPerKey(ids, await byIds.rows({ ids: [...ids] }), (row) => row.id),
-      ),
-      page: batchedByTurn((keys: readonly string[]) =>
-        oncePerKey(keys, (key) => {
-          const [beforeId, authorId, limit] = key.split(':').map(Number) as [
-            number,
-            number,
-            number,
-          ];
-          return this.pageStatement(beforeId, authorId).rows({ beforeId, authorId, limit });
-        }),
+      byId: batchedById(this.statements.byIds),
+      page: batchedByTurn((filters: readonly ListFilter[]) =>
+        oncePerKey(
+          filters,
+          (f) => `${f.beforeId}:${f.authorId}:${f.limit}`,
+          (f) => this.pageStatement(f).rows(f),
+        ),
       ),
     };
   }
@@ -170,12 +164,16 @@ export class PostRepository {
     limit: number,
     authorId?: number,
   ): Promise<Post[]> {
-    const rows = await this.batched.page.load(`${beforeId ?? 0}:${authorId ?? 0}:${limit}`);
+    const rows = await this.batched.page.load({
+      beforeId: beforeId ?? 0,
+      authorId: authorId ?? 0,
+      limit,
+    });
     return rows.map(toPost);
   }
 
   /** 0 stands for no filter: ids start at 1. */
-  private pageStatement(beforeId: number, authorId: number) {
+  private pageStatement({ beforeId, authorId }: ListFilter) {
     const { page, pageBefore, pageOfAuthor, pageOfAuthorBefore } = this.statements;
     if (authorId === 0) return beforeId === 0 ? page : pageBefore;
     return beforeId === 0 ? pageOfAuthor : pageOfAuthorBefore;

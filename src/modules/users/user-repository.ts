@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { DomainError } from '../../kernel/domain-error';
 import { isUniqueViolation } from '../../platform/database/pg-errors';
 import { PreparedStatement } from '../../platform/database/prepared-statement';
-import { batchedByTurn, rowPerKey } from '../../platform/database/turn-batch';
+import { batchedById } from '../../platform/database/turn-batch';
 import { emailKey } from './email-address';
 import type { NewUser, User, UserWithSecret } from './user-types';
 
@@ -46,9 +46,7 @@ export class UserRepository {
     const byIds = new PreparedStatement<{ ids: number[] }, UserRow>(knex, 'users.by-ids', (p) =>
       knex('users').select(COLUMNS).whereRaw('id = any(?::bigint[])', [p.ids]),
     );
-    this.byId = batchedByTurn(async (ids: readonly number[]) =>
-      rowPerKey(ids, await byIds.rows({ ids: [...ids] }), (row) => row.id),
-    );
+    this.byId = batchedById(byIds);
   }
 
   transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {

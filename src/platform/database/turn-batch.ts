@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { PreparedStatement } from './prepared-statement';
 
 /** The most keys one call of a batch's load gets. */
 const MAX_BATCH = 256;
@@ -44,27 +45,35 @@ export function batchedByTurn<K, V>(
   };
 }
 
-/** The row of each key (undefined where there is none), matched by `keyOf`. */
-export function rowPerKey<K, R>(
-  keys: readonly K[],
-  rows: readonly R[],
-  keyOf: (row: R) => K,
-): Outcome<R | undefined>[] {
-  const byKey = new Map(rows.map((row) => [keyOf(row), row]));
-  return keys.map((key) => ok(byKey.get(key)));
+/**
+ * Reads by id of one turn as one run of `statement` (`… where id = any(:ids)`); an id without a
+ * row gets undefined.
+ */
+export function batchedById<R extends { id: number }>(
+  statement: PreparedStatement<{ ids: number[] }, R>,
+): TurnBatch<number, R | undefined> {
+  return batchedByTurn(async (ids: readonly number[]) => {
+    const byId = new Map((await statement.rows({ ids: [...ids] })).map((row) => [row.id, row]));
+    return ids.map((id) => ok(byId.get(id)));
+  });
 }
 
 /**
- * For keys that each name a whole statement (a page of a list): each distinct key's statement runs
- * once, and every occurrence of the key in the batch gets its outcome.
+ * For keys that each name a whole statement (a page of a list): each distinct key (by `idOf`) runs
+ * once, and every key of the batch equal to it gets its outcome.
  */
 export async function oncePerKey<K, V>(
   keys: readonly K[],
+  idOf: (key: K) => string,
   run: (key: K) => Promise<V>,
 ): Promise<Outcome<V>[]> {
-  const runs = new Map<K, Promise<Outcome<V>>>();
-  for (const key of keys) {
-    if (!runs.has(key)) runs.set(key, run(key).then(ok, failed));
-  }
-  return Promise.all(keys.map((key) => runs.get(key)!));
+  const runs = new Map<string, Promise<Outcome<V>>>();
+  return Promise.all(
+    keys.map((key) => {
+      const id = idOf(key);
+      let outcome = runs.get(id);
+      if (!outcome) runs.set(id, (outcome = run(key).then(ok, failed)));
+      return outcome;
+    }),
+  );
 }
